@@ -1,0 +1,37 @@
+# Two commands: `make run` and `make test`. Both set the project up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test i18n bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+# With BOT_TOKEN (or `token` in config.toml) it long-polls Telegram; without, local mode.
+run: $(STAMP)
+	$(PY) bot.py
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+# Extract every gettext string into locales/messages.pot and merge it into kk, ru, zh.
+i18n: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k ngettext:1,2 --add-comments=TRANSLATORS: --no-location \
+		-o locales/messages.pot --ignore-dirs=".venv tests bench emulator" .
+	for l in kk ru zh; do \
+		if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
+			$(VENV)/bin/pybabel update --no-fuzzy-matching -i locales/messages.pot -d locales -D messages -l $$l; \
+		else \
+			$(VENV)/bin/pybabel init -i locales/messages.pot -d locales -D messages -l $$l; \
+		fi; \
+	done
+
+bench: $(STAMP)
+	$(PY) -m bench.updates
+
+clean:
+	rm -rf $(VENV) data

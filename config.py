@@ -1,0 +1,174 @@
+"""Settings: config.toml, then environment variables, into one frozen object.
+
+Every key is declared once in SETTINGS with its type and default, so an unknown
+key, a wrong type or a missing required value stops start-up with one line
+that names the key (ConfigError).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_PATH = Path("config.toml")
+LANGUAGES = ("kk", "ru", "zh")
+
+
+class ConfigError(Exception):
+    """A setting is unknown, mistyped or missing; the message names it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    token: str = ""
+    api_base_url: str = "https://api.telegram.org"
+    database_path: str = "data/bot.sqlite3"
+    admin_ids: tuple[int, ...] = ()
+    staff_ids: tuple[int, ...] = ()
+    default_language: str = "ru"
+    timezone: str = "Asia/Almaty"
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(9, 0)
+    send_rate: float = 25.0
+    paid_broadcast: bool = False
+    paid_send_rate: float = 1000.0
+    concurrent_updates: int = 16
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str = ""
+    log_level: str = "INFO"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def bot_url(self) -> str:
+        """PTB's base_url: the server root plus /bot{token}/ (PTB fills the token)."""
+        return f"{self.api_base_url.rstrip('/')}/bot{{token}}"
+
+    @property
+    def file_url(self) -> str:
+        return f"{self.api_base_url.rstrip('/')}/file/bot{{token}}"
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+# Keys with their own environment variable names; every other key is BOT_<KEY>.
+ENV_NAMES = {"token": "BOT_TOKEN", "api_base_url": "BOT_API_BASE_URL",
+             "database_path": "BOT_DATABASE_PATH"}
+
+
+def env_name(key: str) -> str:
+    return ENV_NAMES.get(key, "BOT_" + key.upper())
+
+
+def load(path: Path | str | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read the file (if any: an explicit path must exist), apply the environment, validate."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    if path is not None and not Path(path).exists():
+        raise ConfigError(f"config file {path}: not found")
+    file = Path(path) if path is not None else DEFAULT_PATH
+    if file.exists():
+        try:
+            raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {file}: {exc}") from None
+    values: dict[str, object] = {}
+    for key, value in raw.items():
+        if key not in FIELDS:
+            raise ConfigError(f"{key}: unknown setting in {file}")
+        values[key] = _convert(key, value, source=str(file))
+    for key in FIELDS:
+        name = env_name(key)
+        if name in environ and environ[name] != "":
+            values[key] = _convert(key, environ[name], source=name)
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def _convert(key: str, value: object, source: str) -> object:
+    kind = FIELDS[key].type
+    where = f"{key} (from {source})"
+    from_env = isinstance(value, str) and source.startswith("BOT_")
+    try:
+        if kind == "str":
+            if not isinstance(value, str):
+                raise TypeError
+            return value
+        if kind == "bool":
+            if from_env:
+                if value.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                    raise TypeError
+                return value.lower() in ("1", "true", "yes")
+            if not isinstance(value, bool):
+                raise TypeError
+            return value
+        if kind == "int":
+            if from_env:
+                return int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError
+            return value
+        if kind == "float":
+            if from_env:
+                return float(value)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError
+            return float(value)
+        if kind == "tuple[int, ...]":
+            items = value.split(",") if from_env else value
+            if not isinstance(items, list):
+                raise TypeError
+            return tuple(_int_item(i) for i in items if str(i).strip())
+        if kind == "time":
+            if not isinstance(value, str) or not re.fullmatch(r"\d{1,2}:\d{2}", value):
+                raise TypeError
+            hours, minutes = map(int, value.split(":"))
+            return time(hours, minutes)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: expected {_describe(kind)}, got {value!r}") from None
+    raise AssertionError(f"no converter for {kind}")
+
+
+def _int_item(item: object) -> int:
+    if isinstance(item, bool):
+        raise TypeError
+    return int(item)  # accepts "123" from the environment and 123 from TOML
+
+
+def _describe(kind: str) -> str:
+    return {"str": "a string", "bool": "true or false", "int": "an integer",
+            "float": "a number", "tuple[int, ...]": "a list of Telegram user ids",
+            "time": 'a time "HH:MM"'}[kind]
+
+
+def _validate(s: Settings) -> None:
+    if s.default_language not in LANGUAGES:
+        raise ConfigError(f"default_language: expected one of {', '.join(LANGUAGES)}, "
+                          f"got {s.default_language!r}")
+    try:
+        ZoneInfo(s.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone: unknown time zone {s.timezone!r}") from None
+    if not re.match(r"https?://", s.api_base_url):
+        raise ConfigError(f"api_base_url: expected an http(s) URL, got {s.api_base_url!r}")
+    if s.send_rate <= 0 or s.paid_send_rate <= 0:
+        raise ConfigError("send_rate: must be above zero")
+    if s.concurrent_updates < 1:
+        raise ConfigError("concurrent_updates: must be at least 1")
+    if s.webhook_url and not s.webhook_secret:
+        raise ConfigError("webhook_secret: required when webhook_url is set")
+    if s.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", s.webhook_secret):
+        raise ConfigError("webhook_secret: 1-256 characters of A-Z a-z 0-9 _ -")
+
+
+def require_token(s: Settings) -> None:
+    if not s.token:
+        raise ConfigError("token: missing; set BOT_TOKEN or `token` in config.toml")

@@ -1,0 +1,408 @@
+"""The Bot API methods the bot uses, at /bot<token>/<method>, answering as Telegram does.
+
+Requests arrive as query strings, url-encoded forms, multipart forms (uploads)
+or JSON; complex values (reply_markup, commands…) are JSON strings inside forms.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from aiohttp import web
+
+from emulator.telegram_html import HtmlError, parse, utf16_len
+from emulator.world import ApiError, World, bad_request
+
+JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands",
+               "scope", "link_preview_options", "reply_parameters"}
+MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA = 4096, 1024, 64
+MAX_DOWNLOAD = 20 * 1024 * 1024
+
+
+class Params:
+    def __init__(self, values: dict[str, object], files: dict[str, tuple[str, str, bytes]]):
+        self.values = values
+        self.files = files
+
+    @classmethod
+    async def read(cls, request: web.Request) -> "Params":
+        values: dict[str, object] = dict(request.query)
+        files: dict[str, tuple[str, str, bytes]] = {}
+        ctype = request.content_type
+        if ctype == "application/json":
+            values.update(await request.json())
+        elif ctype == "multipart/form-data":
+            reader = await request.multipart()
+            async for part in reader:
+                data = await part.read()
+                if part.filename is not None:
+                    files[part.name] = (part.filename, part.headers.get("Content-Type", ""), data)
+                else:
+                    values[part.name] = data.decode("utf-8")
+        elif request.can_read_body:
+            values.update(await request.post())
+        for key in JSON_FIELDS & values.keys():
+            if isinstance(values[key], str):
+                try:
+                    values[key] = json.loads(values[key])
+                except json.JSONDecodeError:
+                    raise bad_request(f"can't parse {key} JSON object") from None
+        return cls(values, files)
+
+    def get(self, key: str, default: object = None) -> object:
+        return self.values.get(key, default)
+
+    def str(self, key: str, default: str | None = None) -> str | None:
+        value = self.values.get(key, default)
+        return None if value is None else str(value)
+
+    def int(self, key: str, default: int | None = None) -> int | None:
+        value = self.values.get(key)
+        if value is None or value == "":
+            return default
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise bad_request(f"invalid {key} specified") from None
+
+    def bool(self, key: str) -> bool:
+        return str(self.values.get(key, "false")).lower() in ("true", "1")
+
+    def require_int(self, key: str) -> int:
+        value = self.int(key)
+        if value is None:
+            raise bad_request(f"{key} is empty" if key != "chat_id" else "chat_id is empty")
+        return value
+
+
+def check_markup(markup: object) -> dict | None:
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if "text" not in button or not str(button["text"]).strip():
+                raise bad_request("text buttons are unallowed in the inline keyboard")
+            if "callback_data" in button:
+                size = len(str(button["callback_data"]).encode("utf-8"))
+                if size == 0 or size > MAX_CALLBACK_DATA:
+                    raise bad_request("BUTTON_DATA_INVALID")
+    return markup
+
+
+def render_text(p: Params, key: str, limit: int, empty_error: str | None) -> tuple[str, list, str]:
+    """(plain text, entities, original) after parse_mode, with Telegram's checks."""
+    raw = p.str(key) or ""
+    if not raw.strip():
+        if empty_error:
+            raise bad_request(empty_error)
+        return "", [], ""
+    if (p.str("parse_mode") or "").lower() == "html":
+        try:
+            plain, entities = parse(raw)
+        except HtmlError as exc:
+            raise bad_request(f"can't parse entities: {exc}") from None
+    else:
+        plain, entities = raw, p.get("entities") or []
+    if not plain.strip() and empty_error:
+        raise bad_request(empty_error)
+    if utf16_len(plain) > limit:
+        raise bad_request("message is too long" if key == "text" else "message caption is too long")
+    return plain, entities, raw
+
+
+class BotApi:
+    def __init__(self, world: World):
+        self.world = world
+        self._poller: object | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        world = self.world
+        if request.match_info["token"] != world.token:
+            return _error(ApiError(401, "Unauthorized"))
+        method = request.match_info["method"]
+        handler = getattr(self, "m_" + method.lower(), None)
+        world.stats["requests"] += 1
+        world.stats[f"method:{method}"] += 1
+        if handler is None:
+            return _error(ApiError(404, "Not Found"))
+        try:
+            params = await Params.read(request)
+            result = await handler(params)
+        except ApiError as exc:
+            world.stats[f"error:{exc.code}"] += 1
+            return _error(exc)
+        return web.json_response({"ok": True, "result": result})
+
+    async def download(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.world.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        stored = self.world.file_by_path(request.match_info["path"])
+        if stored is None or stored.content is None:
+            return web.json_response({"ok": False, "error_code": 404,
+                                      "description": "Not Found"}, status=404)
+        return web.Response(body=stored.content, content_type=stored.mime_type or
+                            "application/octet-stream")
+
+    # --- identity and setup -------------------------------------------------
+    async def m_getme(self, p: Params) -> dict:
+        return self.world.bot_user()
+
+    async def m_setmycommands(self, p: Params) -> bool:
+        commands = p.get("commands") or []
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise bad_request("too many commands")
+        for command in commands:
+            name, desc = command.get("command", ""), command.get("description", "")
+            if not (1 <= len(name) <= 32) or not all(c.isascii() and (c.islower() or c.isdigit()
+                                                                   or c == "_") for c in name):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not (1 <= len(desc) <= 256):
+                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        self.world.commands[(_scope_key(p.get("scope")), p.str("language_code") or "")] = commands
+        return True
+
+    async def m_getmycommands(self, p: Params) -> list:
+        return self.world.commands.get((_scope_key(p.get("scope")),
+                                        p.str("language_code") or ""), [])
+
+    async def m_deletemycommands(self, p: Params) -> bool:
+        self.world.commands.pop((_scope_key(p.get("scope")), p.str("language_code") or ""), None)
+        return True
+
+    async def m_setmydescription(self, p: Params) -> bool:
+        return self._describe(p, "description", 512)
+
+    async def m_setmyshortdescription(self, p: Params) -> bool:
+        return self._describe(p, "short_description", 120)
+
+    def _describe(self, p: Params, key: str, limit: int) -> bool:
+        text = p.str(key) or ""
+        if len(text) > limit:
+            raise bad_request(f"{key.upper()}_INVALID")
+        self.world.descriptions[(key, p.str("language_code") or "")] = text
+        return True
+
+    # --- receiving updates --------------------------------------------------
+    async def m_setwebhook(self, p: Params) -> bool:
+        url = p.str("url") or ""
+        self.world.webhook = {"url": url, "secret": p.str("secret_token")} if url else None
+        if url:
+            for update in self.world.updates:  # pending updates go to the new webhook
+                self.world.webhook_queue.put_nowait(update)
+            self.world.updates.clear()
+        await self.world.notify()
+        return True
+
+    async def m_deletewebhook(self, p: Params) -> bool:
+        self.world.webhook = None
+        if p.bool("drop_pending_updates"):
+            self.world.updates.clear()
+        await self.world.notify()
+        return True
+
+    async def m_getwebhookinfo(self, p: Params) -> dict:
+        hook = self.world.webhook or {}
+        return {"url": hook.get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": len(self.world.updates)}
+
+    async def m_getupdates(self, p: Params) -> list:
+        world = self.world
+        if world.webhook:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
+        offset, limit = p.int("offset", 0), max(1, min(p.int("limit", 100), 100))
+        timeout = max(0, p.int("timeout", 0))
+        if offset > 0:
+            world.updates = [u for u in world.updates if u["update_id"] >= offset]
+        elif offset < 0:
+            world.updates = world.updates[offset:]
+        allowed = p.get("allowed_updates") or None
+        me = object()
+        self._poller = me  # a newer request terminates an older one, as on Telegram
+        await world.notify()
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._poller is not me:
+                raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
+                                    "that only one bot instance is running")
+            pending = [u for u in world.updates
+                       if not allowed or any(k in u for k in allowed)][:limit]
+            remaining = deadline - time.monotonic()
+            if pending or remaining <= 0:
+                if self._poller is me:
+                    self._poller = None
+                return pending
+            async with world.changed:
+                try:
+                    await asyncio.wait_for(world.changed.wait(), remaining)
+                except asyncio.TimeoutError:
+                    pass
+
+    # --- sending ------------------------------------------------------------
+    async def m_sendmessage(self, p: Params) -> dict:
+        chat = self.world.chat_for_send(p.require_int("chat_id"))
+        plain, entities, raw = render_text(p, "text", MAX_TEXT, "message text is empty")
+        markup = check_markup(p.get("reply_markup"))
+        self.world.check_rate(chat)
+        return await self._deliver(chat, {"text": plain, "entities": entities}, markup, raw, p)
+
+    async def m_senddocument(self, p: Params) -> dict:
+        return await self._send_media(p, "document")
+
+    async def m_sendphoto(self, p: Params) -> dict:
+        return await self._send_media(p, "photo")
+
+    async def _send_media(self, p: Params, kind: str) -> dict:
+        chat = self.world.chat_for_send(p.require_int("chat_id"))
+        caption, entities, raw = render_text(p, "caption", MAX_CAPTION, None)
+        markup = check_markup(p.get("reply_markup"))
+        stored = self._input_file(p, kind)
+        self.world.check_rate(chat)
+        body: dict = {}
+        if kind == "document":
+            body["document"] = {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                                "file_name": stored.name, "mime_type": stored.mime_type,
+                                "file_size": stored.size}
+        else:
+            body["photo"] = [{"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                              "width": 800, "height": 600, "file_size": stored.size}]
+        if caption:
+            body.update(caption=caption, caption_entities=entities)
+        return await self._deliver(chat, body, markup, raw, p)
+
+    def _input_file(self, p: Params, kind: str):
+        value = p.get(kind)
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = p.files.get(value.removeprefix("attach://"))
+        else:
+            upload = p.files.get(kind)
+        if upload is not None:
+            name, mime, data = upload
+            if len(data) > 50 * 1024 * 1024:
+                raise ApiError(413, "Request Entity Too Large")
+            return self.world.store_file(data, name, mime or None)
+        if isinstance(value, str) and value in self.world.files:
+            return self.world.files[value]
+        raise bad_request("wrong file identifier/HTTP URL specified" if value
+                          else f"there is no {kind} in the request")
+
+    async def _deliver(self, chat: dict, body: dict, markup: dict | None, raw: str,
+                       p: Params) -> dict:
+        world = self.world
+        message = {"message_id": world.next_message_id(chat["id"]), "date": int(time.time()),
+                   "chat": chat, "from": world.bot_user(), **body}
+        if markup:
+            message["reply_markup"] = markup
+        world.messages[(chat["id"], message["message_id"])] = message
+        world.stats["sent"] += 1
+        kind = "document" if "document" in body else "photo" if "photo" in body else "text"
+        await world.record({"type": "send", "kind": kind, "chat_id": chat["id"],
+                            "message_id": message["message_id"], "text": body.get("text") or
+                            body.get("caption", ""), "html": raw, "reply_markup": markup,
+                            "file_id": _file_id(body), "paid": p.bool("allow_paid_broadcast")})
+        return message
+
+    # --- editing ------------------------------------------------------------
+    def _bot_message(self, p: Params, not_found: str) -> dict:
+        chat_id, message_id = p.require_int("chat_id"), p.require_int("message_id")
+        chat = self.world.chat_for_send(chat_id)
+        message = self.world.messages.get((chat["id"], message_id))
+        if message is None or message.get("from", {}).get("id") != self.world.bot_id:
+            raise bad_request(not_found)
+        return message
+
+    async def m_editmessagetext(self, p: Params) -> dict:
+        message = self._bot_message(p, "message to edit not found")
+        plain, entities, raw = render_text(p, "text", MAX_TEXT, "message text is empty")
+        markup = check_markup(p.get("reply_markup"))
+        if plain == message.get("text") and entities == message.get("entities", []) \
+                and markup == message.get("reply_markup"):
+            raise bad_request("message is not modified: specified new message content and reply "
+                              "markup are exactly the same as a current content and reply markup "
+                              "of the message")
+        message.update(text=plain, entities=entities, edit_date=int(time.time()))
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        await self.world.record({"type": "edit", "kind": "text", "chat_id": message["chat"]["id"],
+                                 "message_id": message["message_id"], "text": plain, "html": raw,
+                                 "reply_markup": markup})
+        return message
+
+    async def m_editmessagereplymarkup(self, p: Params) -> dict:
+        message = self._bot_message(p, "message to edit not found")
+        markup = check_markup(p.get("reply_markup"))
+        if markup == message.get("reply_markup"):
+            raise bad_request("message is not modified: specified new message content and reply "
+                              "markup are exactly the same as a current content and reply markup "
+                              "of the message")
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        await self.world.record({"type": "edit", "kind": "markup", "chat_id": message["chat"]["id"],
+                                 "message_id": message["message_id"], "text": message.get("text"),
+                                 "reply_markup": markup})
+        return message
+
+    async def m_deletemessage(self, p: Params) -> bool:
+        message = self._bot_message(p, "message to delete not found")
+        del self.world.messages[(message["chat"]["id"], message["message_id"])]
+        await self.world.record({"type": "delete", "chat_id": message["chat"]["id"],
+                                 "message_id": message["message_id"]})
+        return True
+
+    async def m_answercallbackquery(self, p: Params) -> bool:
+        query = self.world.callbacks.get(p.str("callback_query_id") or "")
+        if query is None or query["answered"] or time.monotonic() - query["created"] > 900:
+            if query is not None:
+                query["late_answers"] += 1
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        text = p.str("text") or ""
+        if len(text) > 200:
+            raise bad_request("MESSAGE_TOO_LONG")
+        query.update(answered=True, text=text, show_alert=p.bool("show_alert"))
+        await self.world.notify()
+        return True
+
+    async def m_sendchataction(self, p: Params) -> bool:
+        self.world.chat_for_send(p.require_int("chat_id"))
+        return True
+
+    async def m_getfile(self, p: Params) -> dict:
+        stored = self.world.files.get(p.str("file_id") or "")
+        if stored is None:
+            raise bad_request("invalid file_id")
+        if stored.size > MAX_DOWNLOAD:
+            raise bad_request("file is too big")
+        return {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                "file_size": stored.size, "file_path": stored.path}
+
+    async def m_close(self, p: Params) -> bool:
+        return True
+
+
+def _scope_key(scope: object) -> str:
+    if not isinstance(scope, dict):
+        return "default"
+    if scope.get("type") == "chat":
+        return f"chat:{scope.get('chat_id')}"
+    return str(scope.get("type", "default"))
+
+
+def _file_id(body: dict) -> str | None:
+    if "document" in body:
+        return body["document"]["file_id"]
+    if "photo" in body:
+        return body["photo"][-1]["file_id"]
+    return None
+
+
+def _error(exc: ApiError) -> web.Response:
+    body: dict = {"ok": False, "error_code": exc.code, "description": exc.description}
+    if exc.retry_after is not None:
+        body["parameters"] = {"retry_after": exc.retry_after}
+    return web.json_response(body, status=exc.code)

@@ -1,0 +1,192 @@
+"""The control API, at /control/…: act as users and read what the bot did.
+
+Used by the test suite, the benchmarks and the terminal chat. JSON in, JSON out.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+
+from aiohttp import web
+
+from emulator.world import Limits, World
+
+
+class Control:
+    def __init__(self, world: World):
+        self.world = world
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/control/users", self.add_users),
+            web.post("/control/message", self.message),
+            web.post("/control/press", self.press),
+            web.post("/control/block", self.block),
+            web.post("/control/limits", self.set_limits),
+            web.get("/control/events", self.events),
+            web.get("/control/callbacks/{id}", self.callback),
+            web.get("/control/commands", self.commands),
+            web.get("/control/files/{file_id}", self.file),
+            web.get("/control/stats", self.stats),
+            web.get("/control/webhook", self.webhook_info),
+        ]
+
+    async def add_users(self, request: web.Request) -> web.Response:
+        """{"users": [{id, first_name, language_code, username, started}]} (bulk for benchmarks)."""
+        body = await request.json()
+        for user in body.get("users", [body]):
+            self.world.add_user(int(user["id"]), user.get("first_name", "User"),
+                                user.get("language_code"), user.get("username"),
+                                bool(user.get("started", False)))
+        return web.json_response({"ok": True})
+
+    async def message(self, request: web.Request) -> web.Response:
+        """A user sends something: text/command, contact, document, photo, sticker, voice,
+        location. "chat" overrides the private chat (for groups)."""
+        body = await request.json()
+        world = self.world
+        user = world.users.get(int(body["user_id"])) or world.add_user(int(body["user_id"]))
+        chat = body.get("chat") or world.chats[user["id"]]
+        world.chats.setdefault(chat["id"], chat)
+        world.started.add(chat["id"])
+        if chat["id"] == user["id"]:
+            world.blocked.discard(user["id"])  # writing to the bot means it is unblocked
+        message = {"message_id": world.next_message_id(chat["id"]), "date": int(time.time()),
+                   "chat": world.chats[chat["id"]], "from": user}
+        message.update(self._content(body))
+        world.messages[(chat["id"], message["message_id"])] = message
+        update = await world.push_update({"message": message})
+        return web.json_response({"update_id": update["update_id"],
+                                  "message_id": message["message_id"], "message": message})
+
+    def _content(self, body: dict) -> dict:
+        world = self.world
+        if "text" in body:
+            text = body["text"]
+            content: dict = {"text": text}
+            if text.startswith("/"):
+                command = text.split()[0]
+                content["entities"] = [{"type": "bot_command", "offset": 0,
+                                        "length": len(command.encode("utf-16-le")) // 2}]
+            return content
+        if "contact" in body:
+            return {"contact": body["contact"]}
+        if "location" in body:
+            return {"location": body["location"]}
+        if "sticker" in body:
+            stored = world.store_file(b"sticker", "sticker.webp", "image/webp")
+            return {"sticker": {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                                "type": "regular", "width": 512, "height": 512,
+                                "is_animated": False, "is_video": False,
+                                "emoji": body["sticker"] or "🙂"}}
+        if "voice" in body:
+            stored = world.store_file(b"OggS voice", "voice.ogg", "audio/ogg")
+            return {"voice": {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                              "duration": 2, "mime_type": "audio/ogg"}}
+        for kind in ("document", "photo"):
+            if kind in body:
+                spec = body[kind]
+                content_bytes = base64.b64decode(spec["content"]) if "content" in spec else None
+                stored = world.store_file(content_bytes, spec.get("file_name"),
+                                          spec.get("mime_type"), spec.get("size"))
+                extra = {"caption": body["caption"]} if body.get("caption") else {}
+                if kind == "document":
+                    return {"document": {"file_id": stored.file_id,
+                                         "file_unique_id": stored.unique_id,
+                                         "file_name": stored.name, "mime_type": stored.mime_type,
+                                         "file_size": stored.size}, **extra}
+                small = world.store_file(content_bytes[:64] if content_bytes else None,
+                                         "thumb.jpg", "image/jpeg", min(stored.size, 64))
+                return {"photo": [
+                    {"file_id": small.file_id, "file_unique_id": small.unique_id,
+                     "width": 90, "height": 67, "file_size": small.size},
+                    {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                     "width": 1280, "height": 960, "file_size": stored.size}], **extra}
+        raise web.HTTPBadRequest(text="nothing to send")
+
+    async def press(self, request: web.Request) -> web.Response:
+        """A user presses an inline button. Only buttons present on the message can be
+        pressed, unless "forge" is set (a modified client sending any callback_data)."""
+        body = await request.json()
+        world = self.world
+        user = world.users[int(body["user_id"])]
+        chat_id = int(body.get("chat_id", user["id"]))
+        message = world.messages.get((chat_id, int(body["message_id"])))
+        data = body["data"]
+        if message is None:
+            raise web.HTTPNotFound(text="no such message")
+        buttons = [b.get("callback_data") for row in
+                   (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+        if data not in buttons and not body.get("forge"):
+            raise web.HTTPBadRequest(text=f"no button with data {data!r} on that message")
+        query_id = world.new_callback_id()
+        world.callbacks[query_id] = {"answered": False, "late_answers": 0,
+                                     "created": time.monotonic(), "text": None}
+        update = await world.push_update({"callback_query": {
+            "id": query_id, "from": user, "chat_instance": f"ci{chat_id}",
+            "data": data, "message": message}})
+        return web.json_response({"update_id": update["update_id"], "callback_query_id": query_id})
+
+    async def block(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        user_id = int(body["user_id"])
+        target = self.world.deactivated if body.get("deactivated") else self.world.blocked
+        if body.get("blocked", True):
+            target.add(user_id)
+        else:
+            target.discard(user_id)
+        return web.json_response({"ok": True})
+
+    async def set_limits(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.world.set_limits(Limits(global_per_second=body.get("global_per_second"),
+                                     per_chat_per_second=body.get("per_chat_per_second"),
+                                     per_group_per_minute=body.get("per_group_per_minute", 20)))
+        return web.json_response({"ok": True})
+
+    async def events(self, request: web.Request) -> web.Response:
+        """Events after seq `after` (for one chat if given); waits up to `wait` seconds
+        for at least one."""
+        chat_id = request.query.get("chat_id")
+        after = int(request.query.get("after", 0))
+        wait = float(request.query.get("wait", 0))
+        deadline = time.monotonic() + wait
+        world = self.world
+        while True:
+            found = [e for e in world.events[after:]
+                     if chat_id is None or e.get("chat_id") == int(chat_id)]
+            remaining = deadline - time.monotonic()
+            if found or remaining <= 0:
+                return web.json_response({"events": found, "last": len(world.events)})
+            async with world.changed:
+                try:
+                    await asyncio.wait_for(world.changed.wait(), remaining)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def callback(self, request: web.Request) -> web.Response:
+        query = self.world.callbacks.get(request.match_info["id"])
+        if query is None:
+            raise web.HTTPNotFound()
+        return web.json_response({k: v for k, v in query.items() if k != "created"})
+
+    async def commands(self, request: web.Request) -> web.Response:
+        return web.json_response({f"{scope}|{lang}": cmds
+                                  for (scope, lang), cmds in self.world.commands.items()})
+
+    async def file(self, request: web.Request) -> web.Response:
+        stored = self.world.files.get(request.match_info["file_id"])
+        if stored is None or stored.content is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=stored.content, headers={"X-File-Name": stored.name or ""})
+
+    async def stats(self, request: web.Request) -> web.Response:
+        unanswered = [q for q, v in self.world.callbacks.items() if not v["answered"]]
+        twice = [q for q, v in self.world.callbacks.items() if v["late_answers"]]
+        return web.json_response({**self.world.stats, "unanswered_callbacks": unanswered,
+                                  "callbacks_answered_twice": twice,
+                                  "pending_updates": len(self.world.updates)})
+
+    async def webhook_info(self, request: web.Request) -> web.Response:
+        return web.json_response(self.world.webhook or {})

@@ -1,0 +1,72 @@
+"""The emulator's HTTP server: Bot API + control API + webhook delivery, on loopback."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+
+from emulator.botapi import BotApi
+from emulator.control import Control
+from emulator.world import World
+
+log = logging.getLogger(__name__)
+DEFAULT_TOKEN = "123456789:EMULATOR-local-token_0123456789abcdef"
+
+
+def make_app(world: World) -> web.Application:
+    api, control = BotApi(world), Control(world)
+    app = web.Application(client_max_size=60 * 1024 * 1024)
+    app.add_routes([
+        web.post("/bot{token}/{method}", api.handle),
+        web.get("/bot{token}/{method}", api.handle),
+        web.get("/file/bot{token}/{path:.+}", api.download),
+        *control.routes(),
+    ])
+    return app
+
+
+async def deliver_webhooks(world: World) -> None:
+    """POST each update, in order, to the webhook with its secret header (as Telegram does)."""
+    async with aiohttp.ClientSession() as session:
+        while True:
+            update = await world.webhook_queue.get()
+            hook = world.webhook
+            if not hook:
+                world.updates.append(update)  # webhook gone: back to getUpdates
+                continue
+            headers = {"X-Telegram-Bot-Api-Secret-Token": hook["secret"]} if hook["secret"] else {}
+            for attempt in range(5):
+                try:
+                    async with session.post(hook["url"], json=update, headers=headers) as resp:
+                        world.stats[f"webhook:{resp.status}"] += 1
+                        break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.2 * (attempt + 1))
+
+
+@dataclass
+class Running:
+    world: World
+    runner: web.AppRunner
+    url: str
+    tasks: list[asyncio.Task]
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await self.runner.cleanup()
+
+
+async def start(token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0) -> Running:
+    """Start on loopback (port 0: any free port); returns the running server and its URL."""
+    world = World(token=token)
+    runner = web.AppRunner(make_app(world), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    actual = site._server.sockets[0].getsockname()[1]
+    tasks = [asyncio.create_task(deliver_webhooks(world))]
+    return Running(world=world, runner=runner, url=f"http://{host}:{actual}", tasks=tasks)

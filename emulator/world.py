@@ -1,0 +1,185 @@
+"""The emulator's state: users, chats, messages, updates, files, limits, and the log
+of everything the bot did. Pure data and rules; HTTP lives in botapi.py / control.py."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import math
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+
+class ApiError(Exception):
+    """A Bot API error reply: {"ok": false, "error_code": code, "description": ...}."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None):
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+def bad_request(what: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {what}")
+
+
+class SlidingWindow:
+    """At most `limit` events in any `period` seconds (None: unlimited)."""
+
+    def __init__(self, limit: float | None, period: float = 1.0):
+        self.limit = limit
+        self.period = period
+        self.times: deque[float] = deque()
+
+    def retry_after(self, now: float) -> int | None:
+        """None if an event may happen now (and records it), else seconds to wait."""
+        if self.limit is None:
+            return None
+        while self.times and now - self.times[0] >= self.period:
+            self.times.popleft()
+        if len(self.times) >= self.limit:
+            return max(1, math.ceil(self.period - (now - self.times[0])))
+        self.times.append(now)
+        return None
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    unique_id: str
+    content: bytes | None
+    size: int
+    name: str | None = None
+    mime_type: str | None = None
+
+    @property
+    def path(self) -> str:
+        return f"files/{self.unique_id}/{self.name or 'file'}"
+
+
+@dataclass
+class Limits:
+    global_per_second: float | None = None
+    per_chat_per_second: float | None = None
+    per_group_per_minute: float | None = 20
+
+
+@dataclass
+class World:
+    token: str
+    bot_username: str = "ev_cert_test_bot"
+    users: dict[int, dict] = field(default_factory=dict)
+    chats: dict[int, dict] = field(default_factory=dict)
+    started: set[int] = field(default_factory=set)      # chats the bot may write to
+    blocked: set[int] = field(default_factory=set)
+    deactivated: set[int] = field(default_factory=set)
+    updates: list[dict] = field(default_factory=list)
+    messages: dict[tuple[int, int], dict] = field(default_factory=dict)
+    callbacks: dict[str, dict] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    commands: dict[tuple[str, str], list] = field(default_factory=dict)
+    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
+    events: list[dict] = field(default_factory=list)
+    webhook: dict | None = None
+    limits: Limits = field(default_factory=Limits)
+    stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def __post_init__(self):
+        self.bot_id = int(self.token.split(":")[0])
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
+        self._file_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self.changed = asyncio.Condition()  # new update or new event
+        self._global = SlidingWindow(None)
+        self._per_chat: dict[int, SlidingWindow] = {}
+        self.webhook_queue: asyncio.Queue[dict] = asyncio.Queue()
+
+    # --- people -------------------------------------------------------------
+    def bot_user(self) -> dict:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "EV Cert Bot",
+                "username": self.bot_username, "can_join_groups": True,
+                "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    def add_user(self, user_id: int, first_name: str = "User", language_code: str | None = None,
+                 username: str | None = None, started: bool = False) -> dict:
+        user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if username:
+            user["username"] = username
+        if language_code:
+            user["language_code"] = language_code
+        self.users[user_id] = user
+        self.chats.setdefault(user_id, {"id": user_id, "type": "private", "first_name": first_name})
+        if started:
+            self.started.add(user_id)
+        return user
+
+    def chat_for_send(self, chat_id: int) -> dict:
+        """The chat the bot wants to write to, or the error Telegram would give."""
+        if chat_id not in self.chats or chat_id not in self.started:
+            raise bad_request("chat not found")
+        if chat_id in self.deactivated:
+            raise ApiError(403, "Forbidden: user is deactivated")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return self.chats[chat_id]
+
+    # --- limits -------------------------------------------------------------
+    def set_limits(self, limits: Limits) -> None:
+        self.limits = limits
+        self._global = SlidingWindow(limits.global_per_second)
+        self._per_chat.clear()
+
+    def check_rate(self, chat: dict) -> None:
+        now = time.monotonic()
+        if chat["type"] == "private":
+            window = self._per_chat.setdefault(
+                chat["id"], SlidingWindow(self.limits.per_chat_per_second))
+        else:
+            window = self._per_chat.setdefault(
+                chat["id"], SlidingWindow(self.limits.per_group_per_minute, 60.0))
+        wait = window.retry_after(now) or self._global.retry_after(now)
+        if wait:
+            self.stats["429"] += 1
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+
+    # --- messages and updates ----------------------------------------------
+    def next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids[chat_id])
+
+    async def push_update(self, payload: dict) -> dict:
+        update = {"update_id": next(self._update_ids), **payload}
+        self.updates.append(update)
+        if self.webhook:
+            self.webhook_queue.put_nowait(update)
+        await self.notify()
+        return update
+
+    async def record(self, event: dict) -> dict:
+        event["seq"] = len(self.events) + 1
+        event["time"] = time.time()
+        self.events.append(event)
+        await self.notify()
+        return event
+
+    async def notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    def new_callback_id(self) -> str:
+        return f"cb{next(self._callback_ids)}"
+
+    # --- files ----------------------------------------------------------------
+    def store_file(self, content: bytes | None, name: str | None, mime_type: str | None,
+                   size: int | None = None) -> StoredFile:
+        digest = hashlib.sha256(content or f"{name}:{size}".encode()).hexdigest()[:16]
+        stored = StoredFile(file_id=f"F{next(self._file_ids)}x{digest}", unique_id=f"U{digest}",
+                            content=content, size=size if size is not None else len(content or b""),
+                            name=name, mime_type=mime_type)
+        self.files[stored.file_id] = stored
+        return stored
+
+    def file_by_path(self, path: str) -> StoredFile | None:
+        return next((f for f in self.files.values() if f.path == path), None)

@@ -1,0 +1,131 @@
+"""What every handler shares: the per-update context, the services, replies and keyboards.
+
+An update's user, language and conversation are loaded once (handlers.session)
+and carried on BotContext, so handlers stay short: read the context, let the
+domain decide, reply through `ctx.tr`.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from config import Settings
+from domain.clock import Clock
+from handlers.processing import current
+from i18n import Catalogues, Translator
+from storage.conversations import Conversation
+from storage.repos import Repos
+from storage.users import User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Long-lived things handlers use; one per Application (bot_data["services"])."""
+    settings: Settings
+    repos: Repos
+    catalogues: Catalogues
+    clock: Clock
+    extras: dict  # feature modules keep their own services here (guide content, …)
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """PTB creates one per update and passes it to every handler group."""
+
+    user: User | None = None
+    tr: Translator
+    language_known: bool = False
+    conv: Conversation | None = None
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data["services"]
+
+    @property
+    def repos(self) -> Repos:
+        return self.services.repos
+
+    def now(self) -> int:
+        return self.services.clock.timestamp()
+
+
+Handler = Callable[[Update, BotContext], Awaitable[object]]
+
+
+def named(name: str) -> Callable[[Handler], Handler]:
+    """Name a handler for the one-line-per-update log."""
+    def wrap(func: Handler) -> Handler:
+        @functools.wraps(func)
+        async def run(update: Update, ctx: BotContext):
+            record = current.get()
+            if record is not None:
+                record["handler"] = name
+            return await func(update, ctx)
+        return run
+    return wrap
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Rows of (label, callback_data). callback_data stays compact: ≤ 64 bytes."""
+    for row in rows:
+        for _, data in row:
+            assert 0 < len(data.encode()) <= 64, data
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                  for label, data in row] for row in rows])
+
+
+async def send(update: Update, ctx: BotContext, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> Message:
+    return await ctx.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML,
+                                      reply_markup=markup, link_preview_options=None)
+
+
+async def show(update: Update, ctx: BotContext, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Edit the message a button was pressed on, or send a new one for a typed message.
+
+    A double tap edits to identical content: Telegram says "message is not
+    modified", which is harmless and ignored.
+    """
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        try:
+            result = await query.edit_message_text(text, parse_mode=ParseMode.HTML,
+                                                   reply_markup=markup)
+            return result if isinstance(result, Message) else None
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                return None
+            if "message to edit not found" not in exc.message:
+                raise
+    return await send(update, ctx, text, markup)
+
+
+async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Answer the callback query exactly once (Telegram shows a spinner until then)."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text=text, show_alert=alert)
+    except BadRequest as exc:
+        if "query is too old" not in exc.message:
+            raise
+
+
+def callback_args(update: Update) -> list[str]:
+    """callback_data "prefix:a:b" -> ["a", "b"]."""
+    return (update.callback_query.data or "").split(":")[1:]
+
+
+def register_all(app: Application, modules: list) -> None:
+    for module in modules:
+        module.register(app)

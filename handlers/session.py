@@ -1,0 +1,36 @@
+"""Runs first for every update: who is writing, in which language, and where they are.
+
+The language comes from the user's saved choice, else from Telegram's
+language_code (saved on first contact), else it is unknown and /start asks.
+"""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, TypeHandler
+
+from handlers.base import BotContext
+from i18n import negotiate
+
+
+async def load_session(update: Update, ctx: BotContext) -> None:
+    tg_user = update.effective_user
+    services = ctx.services
+    if tg_user is None or tg_user.is_bot:
+        ctx.tr = services.catalogues.get(services.settings.default_language)
+        return
+    repos = services.repos
+    user = await repos.users.touch(tg_user.id, tg_user.first_name or "", tg_user.username,
+                                   ctx.now())
+    language = user.language
+    if language is None:
+        language = negotiate(tg_user.language_code)
+        if language is not None:
+            await repos.users.set_language(user.id, language)
+    ctx.user = user
+    ctx.language_known = language is not None
+    ctx.tr = services.catalogues.get(language or services.settings.default_language)
+    ctx.conv = await repos.conversations.get(user.id)
+
+
+def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, load_session), group=-1)

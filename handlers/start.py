@@ -1,0 +1,157 @@
+"""First conversation: /start (with deep links), role choice, the main menu, /help, /cancel."""
+from __future__ import annotations
+
+import re
+from typing import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from handlers import language
+from handlers.base import BotContext, answer, keyboard, named, show
+from i18n import Translator
+from storage.conversations import Conversation
+
+PRIVATE = filters.ChatType.PRIVATE
+PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Deep-link payload prefix -> handler(update, ctx, rest of payload); features add theirs.
+DEEP_LINKS: dict[str, Callable[[Update, BotContext, str], Awaitable[None]]] = {}
+# Main-menu entries features fill in: callback_data -> label function. Order is the menu's.
+MENU: list[tuple[str, Callable[[Translator], str]]] = [
+    ("g:menu", lambda tr: tr._("📘 Certification guide")),
+    ("req:menu", lambda tr: tr._("🔎 Look up a requirement")),
+    ("apply:new", lambda tr: tr._("📝 Apply for certification")),
+    ("my:list", lambda tr: tr._("📂 My applications")),
+    ("lang:pick", lambda tr: tr._("🌐 Language")),
+    ("help", lambda tr: tr._("❓ Help")),
+]
+
+
+def main_menu(tr: Translator):
+    buttons = [(label(tr), data) for data, label in MENU]
+    return keyboard([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+
+def menu_text(tr: Translator) -> str:
+    return tr._("<b>Main menu</b>\nChoose what you need. You can come back here any time "
+                "with /start.")
+
+
+def back_to_menu(tr: Translator):
+    return keyboard([[(tr._("⬅️ Main menu"), "menu")]])
+
+
+@named("start")
+async def start(update: Update, ctx: BotContext) -> None:
+    payload = ctx.args[0] if ctx.args else ""
+    if payload and not PAYLOAD.fullmatch(payload):
+        payload = ""
+    if payload:
+        # Kept in the database so it survives the language and role questions.
+        await ctx.repos.conversations.clear(ctx.user.id)
+        await ctx.repos.conversations.save(
+            Conversation(ctx.user.id, "start", "payload", {"payload": payload}), ctx.now())
+    await continue_start(update, ctx)
+
+
+async def continue_start(update: Update, ctx: BotContext) -> None:
+    """Ask what is still unknown (language, then role), then open the deep link or menu."""
+    if not ctx.language_known:
+        await language.show_picker(update, ctx)
+        return
+    user = await ctx.repos.users.get(ctx.user.id)
+    if not user.role_chosen:
+        await ask_role(update, ctx)
+        return
+    conv = await ctx.repos.conversations.get(user.id)
+    if conv and conv.flow == "start" and conv.data.get("payload"):
+        await ctx.repos.conversations.clear(user.id)
+        payload = conv.data["payload"]
+        for prefix, opener in DEEP_LINKS.items():
+            if payload.startswith(prefix):
+                await opener(update, ctx, payload[len(prefix):])
+                return
+    await show(update, ctx, greeting(ctx) + menu_text(ctx.tr), main_menu(ctx.tr))
+
+
+def greeting(ctx: BotContext) -> str:
+    return ctx.tr._("Hello, {name}! ", name=ctx.user.first_name or "") if ctx.user else ""
+
+
+async def ask_role(update: Update, ctx: BotContext) -> None:
+    tr = ctx.tr
+    text = tr._("Welcome to the assistant of the electric vehicle certification centre.\n\n"
+                "I explain which conformity document your vehicle needs, which documents and "
+                "tests it takes, accept applications and tell you when their status changes.\n\n"
+                "<b>Who are you?</b>")
+    await show(update, ctx, text, keyboard([
+        [(tr._("🚗 Importer: I am bringing in a vehicle"), "role:importer")],
+        [(tr._("🔧 Engineer: I check technical requirements"), "role:engineer")]]))
+
+
+@named("role")
+async def choose_role(update: Update, ctx: BotContext) -> None:
+    role = update.callback_query.data.split(":")[1]
+    if role not in ("importer", "engineer"):
+        await answer(update, ctx.tr._("This button is no longer valid."), alert=True)
+        return
+    await answer(update)
+    await ctx.repos.users.set_role(ctx.user.id, role)
+    await continue_start(update, ctx)
+
+
+@named("menu")
+async def menu(update: Update, ctx: BotContext) -> None:
+    await answer(update)
+    if not ctx.language_known:
+        await language.show_picker(update, ctx)
+        return
+    await show(update, ctx, menu_text(ctx.tr), main_menu(ctx.tr))
+
+
+def help_text(tr: Translator) -> str:
+    return tr._(
+        "<b>What I can do</b>\n"
+        "📘 /guide: answer a few questions and get your exact certification path, "
+        "documents, tests and costs\n"
+        "🔎 /req: look up a requirement (for example /req R100 or /req battery)\n"
+        "📝 Apply and 📂 My applications: file an application and follow its status\n"
+        "🌐 /language: switch between Қазақша, Русский and 中文\n"
+        "✖️ /cancel: stop what you are doing\n\n"
+        "Facts marked «to be confirmed» are not settled yet: check them with the "
+        "certification centre.")
+
+
+@named("help")
+async def help_command(update: Update, ctx: BotContext) -> None:
+    await answer(update)
+    await show(update, ctx, help_text(ctx.tr), back_to_menu(ctx.tr))
+
+
+@named("cancel")
+async def cancel(update: Update, ctx: BotContext) -> None:
+    if ctx.conv is None:
+        text = ctx.tr._("There is nothing to cancel.")
+    else:
+        await ctx.repos.conversations.clear(ctx.user.id)
+        text = ctx.tr._("Cancelled.")
+    await show(update, ctx, text + "\n\n" + menu_text(ctx.tr), main_menu(ctx.tr))
+
+
+@named("soon")
+async def not_yet(update: Update, ctx: BotContext) -> None:
+    """Menu entries whose feature has not shipped yet say so plainly."""
+    await answer(update)
+    await show(update, ctx, ctx.tr._("This section is not open yet. The certification guide "
+                                     "and requirement lookup already work."), back_to_menu(ctx.tr))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    app.add_handler(CommandHandler(["help"], help_command, filters=PRIVATE))
+    app.add_handler(CommandHandler(["menu"], menu, filters=PRIVATE))
+    app.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(choose_role, pattern=r"^role:"))
+    app.add_handler(CallbackQueryHandler(menu, pattern=r"^menu$"))
+    app.add_handler(CallbackQueryHandler(help_command, pattern=r"^help$"))
+    app.add_handler(CallbackQueryHandler(not_yet, pattern=r"^(apply|my):"))

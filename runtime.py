@@ -1,0 +1,79 @@
+"""Builds and runs the Application: the same code path for production, local mode and tests."""
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlparse
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from config import Settings
+from domain.clock import Clock
+from handlers import fallback, language, session, start
+from handlers.base import BotContext, Services, register_all
+from handlers.processing import ChatOrderedProcessor
+from i18n import Catalogues
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+# The table of contents of the bot: each module registers its own handlers.
+# session runs first (group -1); fallback must stay last.
+FEATURES = [session, start, language, fallback]
+
+
+def build_application(services: Services) -> Application:
+    settings = services.settings
+    app = (ApplicationBuilder()
+           .token(settings.token)
+           .base_url(settings.bot_url)
+           .base_file_url(settings.file_url)
+           .context_types(ContextTypes(context=BotContext))
+           .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
+           .connection_pool_size(settings.concurrent_updates + 8)
+           .build())
+    app.bot_data["services"] = services
+    register_all(app, FEATURES)
+    return app
+
+
+class Runtime:
+    """The bot with its database, started and stopped as one."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None):
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.app: Application | None = None
+        self.repos: Repos | None = None
+
+    async def start(self) -> Application:
+        settings = self.settings
+        self.repos = await Repos.open(settings.database_path)
+        services = Services(settings=settings, repos=self.repos,
+                            catalogues=Catalogues(settings.tz), clock=self.clock, extras={})
+        self.app = app = build_application(services)
+        await app.initialize()
+        await language.publish_commands(app)
+        await app.start()
+        if settings.webhook_url:
+            path = urlparse(settings.webhook_url).path.lstrip("/")
+            await app.updater.start_webhook(
+                listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
+                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES)
+            log.info("webhook mode: listening on %s:%s", settings.webhook_listen,
+                     settings.webhook_port)
+        else:
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20)
+            log.info("polling %s", urlparse(settings.api_base_url).netloc)
+        return app
+
+    async def stop(self) -> None:
+        app = self.app
+        if app is not None:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+        if self.repos is not None:
+            await self.repos.close()

@@ -1,0 +1,49 @@
+"""Where each user is in a multi-step flow, and what they have answered so far.
+
+Read from the database on every update, so a restart (or a second instance)
+continues exactly where the user was.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from storage.db import Database
+
+
+@dataclass
+class Conversation:
+    user_id: int
+    flow: str
+    step: str
+    data: dict = field(default_factory=dict)
+    message_id: int | None = None
+    updated_at: int = 0
+
+
+class ConversationRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def get(self, user_id: int) -> Conversation | None:
+        row = await self.db.fetchone("SELECT * FROM conversations WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        return Conversation(user_id=row["user_id"], flow=row["flow"], step=row["step"],
+                            data=json.loads(row["data"]), message_id=row["message_id"],
+                            updated_at=row["updated_at"])
+
+    async def save(self, conv: Conversation, now: int) -> None:
+        conv.updated_at = now
+        async with self.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO conversations (user_id, flow, step, data, message_id, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                " flow = excluded.flow, step = excluded.step, data = excluded.data,"
+                " message_id = excluded.message_id, updated_at = excluded.updated_at",
+                (conv.user_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False),
+                 conv.message_id, now))
+
+    async def clear(self, user_id: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))

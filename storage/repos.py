@@ -1,0 +1,26 @@
+"""All repositories over one connection, handed to handlers as one object."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.conversations import ConversationRepo
+from storage.db import Database
+from storage.users import UserRepo
+
+
+@dataclass
+class Repos:
+    db: Database
+    users: UserRepo
+    conversations: ConversationRepo
+
+    @classmethod
+    async def open(cls, path: str | Path, migrate: bool = True) -> "Repos":
+        db = await Database.open(path)
+        if migrate:
+            await db.migrate()
+        return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db))
+
+    async def close(self) -> None:
+        await self.db.close()

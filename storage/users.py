@@ -1,0 +1,67 @@
+"""Users: who they are, their language and role, and whether they blocked the bot."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Database
+
+ROLES = ("importer", "engineer", "staff", "admin")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    first_name: str
+    username: str | None
+    language: str | None
+    role: str
+    role_chosen: bool
+    first_seen: int
+    last_seen: int
+    blocked: bool
+
+
+def _user(row) -> User:
+    return User(id=row["id"], first_name=row["first_name"], username=row["username"],
+                language=row["language"], role=row["role"], role_chosen=bool(row["role_chosen"]),
+                first_seen=row["first_seen"], last_seen=row["last_seen"],
+                blocked=bool(row["blocked"]))
+
+
+class UserRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def touch(self, user_id: int, first_name: str, username: str | None, now: int) -> User:
+        """Record that the user wrote to us (one round trip): create or refresh, unblock."""
+        async with self.db.write() as conn:
+            async with conn.execute(
+                "INSERT INTO users (id, first_name, username, first_seen, last_seen)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
+                " username = excluded.username, last_seen = excluded.last_seen, blocked = 0"
+                " RETURNING *", (user_id, first_name, username, now, now)) as cur:
+                return _user(await cur.fetchone())
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def set_role(self, user_id: int, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(role)
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE users SET role = ?, role_chosen = 1 WHERE id = ?",
+                               (role, user_id))
+
+    async def mark_blocked(self, user_id: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
+
+    async def count(self) -> int:
+        row = await self.db.fetchone("SELECT count(*) FROM users")
+        return row[0]
