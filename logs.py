@@ -34,6 +34,8 @@ def setup(level: str, secrets: list[str], stream=None, filename: str | None = No
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # Every Bot API request at INFO would drown the one-line-per-update log.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # Every Bot API request at INFO would drown the one-line-per-update log;
+    # at DEBUG they are wanted (and their URLs are redacted like everything else).
+    if root.level > logging.DEBUG:
+        for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)

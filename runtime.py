@@ -1,7 +1,10 @@
 """Builds and runs the Application: the same code path for production, local mode and tests."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from pathlib import Path
 from urllib.parse import urlparse
 
 from telegram import Update
@@ -19,6 +22,18 @@ log = logging.getLogger(__name__)
 # The table of contents of the bot: each module registers its own handlers.
 # session runs first (group -1); fallback must stay last.
 FEATURES = [session, start, language, fallback]
+HEARTBEAT_SECONDS = 30
+
+
+def heartbeat_path(settings: Settings) -> Path:
+    return Path(settings.database_path).with_name("heartbeat")
+
+
+async def heartbeat(path: Path) -> None:
+    """Touch a file while the event loop is alive (the container HEALTHCHECK reads it)."""
+    while True:
+        path.touch()
+        await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
 def build_application(services: Services) -> Application:
@@ -44,6 +59,7 @@ class Runtime:
         self.clock = clock or Clock()
         self.app: Application | None = None
         self.repos: Repos | None = None
+        self._heartbeat: asyncio.Task | None = None
 
     async def start(self) -> Application:
         settings = self.settings
@@ -65,9 +81,14 @@ class Runtime:
         else:
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20)
             log.info("polling %s", urlparse(settings.api_base_url).netloc)
+        self._heartbeat = asyncio.create_task(heartbeat(heartbeat_path(settings)))
         return app
 
     async def stop(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
         app = self.app
         if app is not None:
             if app.updater.running:

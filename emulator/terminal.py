@@ -32,9 +32,13 @@ def render(event: dict) -> str:
         lines.append(f"[{event['kind']} {event.get('file_id')}]")
     if text:
         lines.append(text)
-    labels = button_labels(event.get("reply_markup"))
-    if labels:
-        lines.append("  ".join(f"[{i}] {label}" for i, label in enumerate(labels, 1)))
+    number = 0
+    for row in (event.get("reply_markup") or {}).get("inline_keyboard", []):
+        cells = []
+        for button in row:
+            number += 1
+            cells.append(f"[{number}] {button['text']}")
+        lines.append("  ".join(cells))
     return "\n".join(lines)
 
 

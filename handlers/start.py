@@ -71,7 +71,7 @@ async def continue_start(update: Update, ctx: BotContext) -> None:
             if payload.startswith(prefix):
                 await opener(update, ctx, payload[len(prefix):])
                 return
-    await show(update, ctx, greeting(ctx) + menu_text(ctx.tr), main_menu(ctx.tr))
+    await show(update, ctx, greeting(ctx) + "\n" + menu_text(ctx.tr), main_menu(ctx.tr))
 
 
 def greeting(ctx: BotContext) -> str:

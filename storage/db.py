@@ -44,10 +44,11 @@ class Database:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")  # durable in WAL up to the last checkpoint
-        await conn.execute("PRAGMA busy_timeout = 5000")
+        # executescript consumes every row, leaving no statement open (VACUUM INTO needs that).
+        await conn.executescript(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+            " PRAGMA synchronous = NORMAL;"  # WAL: survives a killed process; fast commits
+            " PRAGMA busy_timeout = 5000;")
         return cls(conn)
 
     async def close(self) -> None:
