@@ -18,6 +18,7 @@ from pathlib import Path
 import config
 import logs
 from config import ConfigError, Settings
+from domain.content import ContentError
 from runtime import Runtime
 from storage.db import Database
 
@@ -108,6 +109,9 @@ def main(argv: list[str]) -> int:
             asyncio.run(backup(settings, args.target))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(f"content error: {exc}", file=sys.stderr)
         return 2
     return 0
 

@@ -42,6 +42,7 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str = ""
     log_level: str = "INFO"
+    content_dir: str = ""  # empty: the content/ folder shipped with the bot
 
     @property
     def tz(self) -> ZoneInfo:

@@ -12,17 +12,24 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from config import Settings
 from domain.clock import Clock
-from handlers import fallback, language, session, start
+from domain.content import CONTENT_DIR
+from domain.library import Library
+from handlers import fallback, guide, language, lookup, session, start
 from handlers.base import BotContext, Services, register_all
 from handlers.processing import ChatOrderedProcessor
+from jobs import reminders
 from i18n import Catalogues
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 # The table of contents of the bot: each module registers its own handlers.
 # session runs first (group -1); fallback must stay last.
-FEATURES = [session, start, language, fallback]
+FEATURES = [session, start, language, guide, lookup, fallback, reminders]
 HEARTBEAT_SECONDS = 30
+
+
+def content_dir(settings: Settings) -> Path:
+    return Path(settings.content_dir) if settings.content_dir else CONTENT_DIR
 
 
 def heartbeat_path(settings: Settings) -> Path:
@@ -62,10 +69,18 @@ class Runtime:
         self._heartbeat: asyncio.Task | None = None
 
     async def start(self) -> Application:
+        try:
+            return await self._start()
+        except BaseException:
+            await self.stop()  # close the database thread, or the process cannot exit
+            raise
+
+    async def _start(self) -> Application:
         settings = self.settings
+        library = Library.open(content_dir(settings))  # broken content stops us before the db
         self.repos = await Repos.open(settings.database_path)
         services = Services(settings=settings, repos=self.repos,
-                            catalogues=Catalogues(settings.tz), clock=self.clock, extras={})
+                            catalogues=Catalogues(settings.tz), clock=self.clock, library=library)
         self.app = app = build_application(services)
         await app.initialize()
         await language.publish_commands(app)
@@ -89,12 +104,13 @@ class Runtime:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
-        app = self.app
+        app, self.app = self.app, None
         if app is not None:
             if app.updater.running:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
             await app.shutdown()
-        if self.repos is not None:
-            await self.repos.close()
+        repos, self.repos = self.repos, None
+        if repos is not None:
+            await repos.close()

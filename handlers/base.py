@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from config import Settings
 from domain.clock import Clock
+from domain.library import Library
 from handlers.processing import current
 from i18n import Catalogues, Translator
 from storage.conversations import Conversation
@@ -34,7 +35,7 @@ class Services:
     repos: Repos
     catalogues: Catalogues
     clock: Clock
-    extras: dict  # feature modules keep their own services here (guide content, …)
+    library: Library  # the guide and reference content
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

@@ -19,6 +19,8 @@ from handlers.base import BotContext, answer, named, send
 log = logging.getLogger(__name__)
 # flow name -> handler for a private message while the user is in that flow.
 FLOW_INPUT: dict[str, Callable[[Update, BotContext], Awaitable[None]]] = {}
+# Tried in order for text outside any flow; each returns True when it answered.
+TEXT_FALLBACKS: list[Callable[[Update, BotContext], Awaitable[bool]]] = []
 
 
 @named("input")
@@ -31,6 +33,9 @@ async def route_input(update: Update, ctx: BotContext) -> None:
         await handler(update, ctx)
         return
     message = update.effective_message
+    for try_text in TEXT_FALLBACKS if message.text else []:
+        if await try_text(update, ctx):
+            return
     tr = ctx.tr
     if message.text:
         text = tr._("I didn't understand that. Please use the buttons below, or /help.")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from storage.conversations import ConversationRepo
 from storage.db import Database
+from storage.reminders import ReminderRepo
 from storage.users import UserRepo
 
 
@@ -14,13 +15,15 @@ class Repos:
     db: Database
     users: UserRepo
     conversations: ConversationRepo
+    reminders: ReminderRepo
 
     @classmethod
     async def open(cls, path: str | Path, migrate: bool = True) -> "Repos":
         db = await Database.open(path)
         if migrate:
             await db.migrate()
-        return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db))
+        return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db),
+                   reminders=ReminderRepo(db))
 
     async def close(self) -> None:
         await self.db.close()

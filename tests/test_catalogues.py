@@ -110,3 +110,20 @@ def test_values_are_escaped_but_markup_kept():
     text = tr._("Hello, {name}! ", name="<b>Ivan & Co</b>")
     assert "&lt;b&gt;Ivan &amp; Co&lt;/b&gt;" in text
     assert strip_tags("<b>a</b> &amp; b") == "a & b"
+
+
+@pytest.mark.parametrize("lang,n,expected", [
+    ("ru", 1, "Понадобится 1 документ или набор сведений."),
+    ("ru", 3, "Понадобится 3 документа или набора сведений."),
+    ("ru", 5, "Понадобится 5 документов или наборов сведений."),
+    ("ru", 21, "Понадобится 21 документ или набор сведений."),
+    ("kk", 1, "1 құжат немесе деректер жинағы қажет болады."),
+    ("kk", 7, "7 құжат немесе деректер жинағы қажет болады."),
+    ("zh", 1, "您需要准备 1 份材料或资料。"),
+    ("zh", 1200, "您需要准备 1,200 份材料或资料。"),
+])
+def test_plurals_in_each_language(lang, n, expected):
+    from zoneinfo import ZoneInfo
+    tr = Catalogues(ZoneInfo("Asia/Almaty")).get(lang)
+    assert tr.ngettext("You will need {n} document or set of data.",
+                       "You will need {n} documents or sets of data.", n) == expected

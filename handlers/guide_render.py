@@ -1,0 +1,177 @@
+"""How the guide looks: a question step, an outcome split under Telegram's limits,
+reference entries, and the outcome as a plain-text checklist file."""
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+from domain import guide
+from domain.content import Content, Entry, Item
+from i18n import Translator
+
+LIMIT = 4000  # under Telegram's 4096, measured on the HTML (never shorter than the text)
+MARKERS = re.compile(r"\s*\[(verify|unconfirmed)\]\s*$")
+
+
+def section_title(tr: Translator, section: str) -> str:
+    return {
+        "documents": tr._("📄 Documents to prepare"),
+        "requirements": tr._("🔬 Technical requirements"),
+        "checks": tr._("⚠️ Check and keep in mind"),
+        "money": tr._("💰 Money (2026 figures)"),
+        "steps": tr._("🧭 Steps"),
+        "where": tr._("📍 Where"),
+    }[section]
+
+
+def unconfirmed(tr: Translator) -> str:
+    return tr._("to be confirmed with the certification centre")
+
+
+def to_verify(tr: Translator) -> str:
+    return tr._("to be verified")
+
+
+def question_text(tr: Translator, content: Content, walk: guide.Walk) -> str:
+    number, total = guide.step(content, walk)
+    question = content.questions[guide.current_node(content, walk)]
+    return (tr._("<b>📘 Certification guide</b> · step {n} of {total}", n=number, total=total)
+            + f"\n\n<b>{html.escape(question.text[tr.language])}</b>")
+
+
+def option_label(tr: Translator, content: Content, walk: guide.Walk, value: str) -> str:
+    question = content.questions[guide.current_node(content, walk)]
+    label = question.option(value).label[tr.language]
+    return f"✓ {label}" if walk.answers.get(question.id) == value else label
+
+
+class Sources:
+    """Numbers sources in order of first citation: [1], [2]…"""
+
+    def __init__(self, content: Content):
+        self.content = content
+        self.order: list[str] = []
+
+    def cite(self, ids: tuple[str, ...]) -> str:
+        numbers = []
+        for sid in ids:
+            if sid not in self.order:
+                self.order.append(sid)
+            numbers.append(str(self.order.index(sid) + 1))
+        return f"[{', '.join(numbers)}]"
+
+    def listing(self) -> list[str]:
+        return [f"[{n}] {self.content.sources[sid]}" for n, sid in enumerate(self.order, 1)]
+
+
+def item_text(tr: Translator, content: Content, item: Item) -> str:
+    if item.ref is not None:
+        return content.entries[item.ref].summary[tr.language]
+    return item.text[tr.language]
+
+
+def outcome_blocks(tr: Translator, content: Content, walk: guide.Walk, html_mode: bool = True
+                   ) -> list[str]:
+    """The outcome as blocks (header, one per section, sources), each a few lines."""
+    result = guide.result(content, walk)
+    outcome = result.outcome
+    esc = html.escape if html_mode else (lambda s: s)
+    bold = (lambda s: f"<b>{s}</b>") if html_mode else (lambda s: s.upper())
+    italic = (lambda s: f"<i>{s}</i>") if html_mode else (lambda s: s)
+    sources = Sources(content)
+    answers = walk.current_answers()
+    header = [bold(tr._("✅ Your path: {title}", title=outcome.title[tr.language])),
+              esc(outcome.summary[tr.language]) + " " + sources.cite(outcome.sources)]
+    documents = sum(len(items) for section, items in result.sections if section == "documents")
+    if documents:
+        header.append(tr.ngettext("You will need {n} document or set of data.",
+                                  "You will need {n} documents or sets of data.", documents))
+    header.append("")
+    header.append(italic(tr._("Your answers:")))
+    for qid in walk.path:
+        label = content.questions[qid].option(answers[qid]).label[tr.language]
+        header.append(f"• {esc(label)}")
+    blocks = ["\n".join(header)]
+    for section, items in result.sections:
+        lines = [bold(section_title(tr, section))]
+        for item in items:
+            line = f"• {esc(item_text(tr, content, item))} {sources.cite(item.sources)}"
+            if item.status == "unconfirmed":
+                line += " ⚠️ " + italic(unconfirmed(tr))
+            lines.append(line)
+        blocks.append("\n".join(lines))
+    reviewed = min([outcome.reviewed] + [i.reviewed for i in result.items])
+    # Translated messages are already HTML (their values escaped): only content is escaped here.
+    footer = [bold(tr._("Sources"))] + [esc(s) for s in sources.listing()]
+    footer.append(italic(tr._("Rules last reviewed: {date}", date=tr.date(reviewed))))
+    blocks.append("\n".join(footer))
+    return blocks
+
+
+def pack(blocks: list[str], limit: int = LIMIT) -> list[str]:
+    """Join blocks into as few messages as fit; split a block by lines only if it must."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        pieces = [block] if len(block) <= limit else _split_lines(block, limit)
+        for piece in pieces:
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _split_lines(block: str, limit: int) -> list[str]:
+    pieces, current = [], ""
+    for line in block.split("\n"):
+        while len(line) > limit:  # a single over-long line: cut it (never happens with our content)
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = line
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def outcome_messages(tr: Translator, content: Content, walk: guide.Walk) -> list[str]:
+    return pack(outcome_blocks(tr, content, walk))
+
+
+def checklist_file(tr: Translator, content: Content, walk: guide.Walk, today: date) -> bytes:
+    """The outcome as a UTF-8 text file with checkboxes, for printing or forwarding."""
+    lines = [tr._("EV certification checklist"), tr.date(today), ""]
+    for block in outcome_blocks(tr, content, walk, html_mode=False):
+        for line in html.unescape(block).split("\n"):  # translations are HTML-escaped
+            lines.append("☐ " + line[2:] if line.startswith("• ") else line)
+        lines.append("")
+    return "\r\n".join(lines).encode("utf-8-sig")  # BOM + CRLF: opens right in Notepad too
+
+
+def entry_text(tr: Translator, content: Content, entry: Entry) -> str:
+    sources = Sources(content)
+    lines = [f"<b>{html.escape(entry.title[tr.language])}</b>", ""]
+    for line in entry.body[tr.language].split("\n"):
+        marker = MARKERS.search(line)
+        text = html.escape(MARKERS.sub("", line))
+        if marker:
+            note = to_verify(tr) if marker.group(1) == "verify" else unconfirmed(tr)
+            text += f" ⚠️ <i>{note}</i>"
+        lines.append(text)
+    sources.cite(entry.sources)
+    # (no tr._ inside f-strings: the string extractor cannot see them there)
+    reviewed = tr._("Last reviewed: {date}", date=tr.date(entry.reviewed))
+    lines += ["", "<b>" + tr._("Sources") + "</b>", *[html.escape(s) for s in sources.listing()],
+              "<i>" + reviewed + "</i>"]
+    return "\n".join(lines)
+

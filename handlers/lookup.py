@@ -1,0 +1,118 @@
+"""Engineer lookup: /req QUERY (or plain text outside any flow) finds regulations,
+documents, categories and terms; the best matches come back as buttons.
+
+callback_data: req:menu (ask), req:e:<entry> (open one), req:s:<query> (results again).
+"""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from handlers import fallback, guide_render, start
+from handlers.base import BotContext, answer, keyboard, named, send, show
+
+MAX_QUERY_BYTES = 44  # "req:e:<entry id ≤ 12>:<query>" must fit callback_data's 64 bytes
+
+
+def with_query(prefix: str, query: str) -> str:
+    """Carry the query in callback_data (for Back to results) when it fits."""
+    return f"{prefix}:{query}" if len(query.encode()) <= MAX_QUERY_BYTES else prefix
+
+
+def results_markup(ctx: BotContext, matches, query: str):
+    tr = ctx.tr
+    rows = [[(m.entry.title[tr.language][:60], with_query(f"req:e:{m.entry.id}", query))]
+            for m in matches]
+    rows.append([(tr._("⬅️ Main menu"), "menu")])
+    return keyboard(rows)
+
+
+async def show_results(update: Update, ctx: BotContext, query: str, fresh: bool,
+                       as_list: bool = False) -> bool:
+    """Reply with the matches; False when nothing matched (the caller decides what then).
+
+    An exact identifier (R138, ЭПТС) opens its entry at once, the others as "see also".
+    """
+    matches = ctx.services.library.index.search(query)
+    if not matches:
+        return False
+    exact = matches[0].score >= 100 and (len(matches) == 1 or matches[1].score < 90)
+    if (exact or len(matches) == 1) and not as_list:
+        await show_entry(update, ctx, matches[0].entry.id, query, fresh, also=matches[1:])
+        return True
+    text = ctx.tr._("Found for «{query}»: choose an entry.", query=query)
+    put = send if fresh else show
+    await put(update, ctx, text, results_markup(ctx, matches, query))
+    return True
+
+
+async def show_entry(update: Update, ctx: BotContext, entry_id: str, query: str | None,
+                     fresh: bool, also=()) -> None:
+    library, tr = ctx.services.library, ctx.tr
+    entry = library.content.entries.get(entry_id)
+    if entry is None:
+        await answer(update, tr._("This entry no longer exists."), alert=True)
+        return
+    rows = [[(tr._("See also: {title}", title=m.entry.title[tr.language])[:60],
+              with_query(f"req:e:{m.entry.id}", query or ""))] for m in also]
+    if query and not also and len(library.index.search(query)) > 1:
+        rows.append([(tr._("⬅️ Back to results"), f"req:s:{query}")])
+    rows.append([(tr._("🔎 New search"), "req:menu"), (tr._("⬅️ Main menu"), "menu")])
+    put = send if fresh else show
+    await put(update, ctx, guide_render.entry_text(tr, library.content, entry), keyboard(rows))
+
+
+def ask_text(ctx: BotContext) -> str:
+    return ctx.tr._("🔎 Type what you are looking for: a regulation number (R100, GB/T 20234), "
+                    "a document (СБКТС), a category (M1) or a word (battery, brakes).")
+
+
+@named("req")
+async def req_command(update: Update, ctx: BotContext) -> None:
+    query = " ".join(ctx.args or []).strip()
+    if not query:
+        await send(update, ctx, ask_text(ctx), start.back_to_menu(ctx.tr))
+        return
+    if not await show_results(update, ctx, query, fresh=True):
+        await not_found(update, ctx, query)
+
+
+async def not_found(update: Update, ctx: BotContext, query: str) -> None:
+    await send(update, ctx, ctx.tr._("Nothing found for «{query}». Try a regulation number such "
+                                     "as R100, or one word such as battery.", query=query),
+               start.back_to_menu(ctx.tr))
+
+
+@named("req:menu")
+async def req_menu(update: Update, ctx: BotContext) -> None:
+    await answer(update)
+    await show(update, ctx, ask_text(ctx), start.back_to_menu(ctx.tr))
+
+
+@named("req:entry")
+async def req_entry(update: Update, ctx: BotContext) -> None:
+    _, _, entry_id, *query = update.callback_query.data.split(":", 3)
+    await answer(update)
+    await show_entry(update, ctx, entry_id, query[0] if query else None, fresh=False)
+
+
+@named("req:search")
+async def req_search(update: Update, ctx: BotContext) -> None:
+    query = update.callback_query.data.split(":", 2)[2]
+    await answer(update)
+    if not await show_results(update, ctx, query, fresh=False, as_list=True):
+        await not_found(update, ctx, query)
+
+
+async def free_text(update: Update, ctx: BotContext) -> bool:
+    """Text outside any flow: treat it as a lookup when it matches something."""
+    text = (update.effective_message.text or "").strip()
+    return bool(text) and len(text) <= 100 and await show_results(update, ctx, text, fresh=True)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("req", req_command, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(req_menu, pattern=r"^req:menu$"))
+    app.add_handler(CallbackQueryHandler(req_entry, pattern=r"^req:e:"))
+    app.add_handler(CallbackQueryHandler(req_search, pattern=r"^req:s:"))
+    fallback.TEXT_FALLBACKS.append(free_text)

@@ -1,0 +1,1 @@
+"""Background work driven by APScheduler (PTB's JobQueue): reminders, broadcasts."""

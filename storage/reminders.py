@@ -1,0 +1,67 @@
+"""Reminders: scheduled messages kept in the database until sent (an outbox)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    user_id: int
+    kind: str
+    subject: str
+    due_at: int
+    payload: dict
+    status: str
+
+
+def _reminder(row) -> Reminder:
+    return Reminder(id=row["id"], user_id=row["user_id"], kind=row["kind"],
+                    subject=row["subject"], due_at=row["due_at"],
+                    payload=json.loads(row["payload"]), status=row["status"])
+
+
+class ReminderRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def schedule(self, user_id: int, kind: str, subject: str, due_at: int, payload: dict,
+                       now: int) -> Reminder | None:
+        """The new reminder, or None if the same one is already pending."""
+        try:
+            async with self.db.write() as conn:
+                async with conn.execute(
+                        "INSERT INTO reminders (user_id, kind, subject, due_at, payload, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+                        (user_id, kind, subject, due_at, json.dumps(payload, ensure_ascii=False),
+                         now)) as cur:
+                    return _reminder(await cur.fetchone())
+        except sqlite3.IntegrityError:
+            return None
+
+    async def pending(self, user_id: int, kind: str, subject: str) -> Reminder | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM reminders WHERE user_id = ? AND kind = ? AND subject = ?"
+            " AND status = 'pending'", (user_id, kind, subject))
+        return _reminder(row) if row else None
+
+    async def due(self, now: int, limit: int = 100) -> list[Reminder]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM reminders WHERE status = 'pending' AND due_at <= ?"
+            " ORDER BY due_at, id LIMIT ?", (now, limit))
+        return [_reminder(r) for r in rows]
+
+    async def postpone(self, reminder_id: int, due_at: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE reminders SET due_at = ? WHERE id = ? AND status = 'pending'",
+                               (due_at, reminder_id))
+
+    async def finish(self, reminder_id: int, status: str, now: int) -> None:
+        """Mark sent (or dropped) the moment it is done, so a restart never repeats it."""
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE reminders SET status = ?, sent_at = ? WHERE id = ?",
+                               (status, now, reminder_id))
