@@ -1,0 +1,120 @@
+"""VIN, IIN/BIN, phone and the other checks: known-good values and near misses."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, strategies as st
+
+from domain.validators import (Upload, VIN_ALPHABET, check_battery, check_bin, check_iin,
+                               check_name, check_phone, check_upload, check_vin, check_year,
+                               vin_check_digit)
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("vin", ["1M8GDM9AXKP042788", "1HGCM82633A004352", "11111111111111111",
+                                 "1m8gdm9axkp-042788", " 1M8G DM9A XKP0 42788 "])
+def test_known_good_vins(vin):
+    check = check_vin(vin)
+    assert check.ok and check.warning is None and len(check.value) == 17
+
+
+def test_vin_check_digit_by_hand():
+    # 1M8GDM9A?KP042788: 1·8+4·7+8·6+7·5+4·4+4·3+9·2+1·10+2·9+7·8+0·7+4·6+2·5+7·4+8·3+8·2 = 351,
+    # 351 mod 11 = 10 -> "X"
+    assert vin_check_digit("1M8GDM9AXKP042788") == "X"
+
+
+@pytest.mark.parametrize("vin,error", [
+    ("1M8GDM9AXKP04278", "vin_length"),
+    ("1M8GDM9AXKP0427889", "vin_length"),
+    ("1M8GDM9AXKP04278O", "vin_letters_ioq"),
+    ("IM8GDM9AXKP042788", "vin_letters_ioq"),
+    ("1M8GDM9AXKP04278Ж", "vin_characters"),
+])
+def test_vin_near_misses(vin, error):
+    assert check_vin(vin).error == error
+
+
+def test_chinese_vin_must_pass_the_check_digit_others_only_warn():
+    body = "LRW3E7FS?NC123456"
+    good = body.replace("?", vin_check_digit(body.replace("?", "0")))
+    assert check_vin(good).ok and check_vin(good).warning is None
+    wrong = good[:8] + ("1" if good[8] != "1" else "2") + good[9:]
+    assert check_vin(wrong).error == "vin_check_digit_china"
+    other = "1HGCM82634A004352"  # Honda, check digit off by one
+    assert check_vin(other).ok and check_vin(other).warning == "vin_check_digit"
+
+
+@given(st.text(alphabet=VIN_ALPHABET, min_size=17, max_size=17))
+def test_any_vin_with_its_check_digit_passes(vin):
+    fixed = vin[:8] + vin_check_digit(vin) + vin[9:]
+    assert check_vin(fixed).ok and check_vin(fixed).warning is None
+
+
+@pytest.mark.parametrize("iin", ["870512300122", "870512 300122"])
+def test_known_good_iin(iin):
+    # digits·(1..11): 8+14+0+20+5+12+21+0+0+10+22 = 112, 112 mod 11 = 2
+    assert check_iin(iin, TODAY).value == "870512300122"
+
+
+@pytest.mark.parametrize("iin,error", [
+    ("87051230012", "id_format"),
+    ("87051230012a", "id_format"),
+    ("870512300123", "id_check_digit"),      # last digit off
+    ("870512700122", "iin_century"),         # 7th digit must be 1-6
+    ("871312300122", "iin_birth_date"),      # month 13
+    ("870230300122", "iin_birth_date"),      # 30 February
+    ("301231500122", "iin_birth_date"),      # born in 2030
+])
+def test_iin_near_misses(iin, error):
+    assert check_iin(iin, TODAY).error == error
+
+
+def test_bin_with_the_second_weights():
+    # 0,5,0,6,4,0,0,0,4,3,2 · (1..11) = 142, mod 11 = 10 -> weights 3..11,1,2: 135, mod 11 = 3
+    assert check_bin("050640004323").ok
+    assert check_bin("050640004324").error == "id_check_digit"
+    assert check_bin("051340004323").error == "bin_structure"  # month 13
+    assert check_bin("050670004323").error == "bin_structure"  # type digit 7
+
+
+@pytest.mark.parametrize("raw", ["+7 701 123 45 67", "87011234567", "+7(747)1234567",
+                                 "77711234567", "7051234567", "+7 785 123 4567"])
+def test_kazakh_mobiles(raw):
+    assert check_phone(raw).value[:3] == "+77"
+
+
+@pytest.mark.parametrize("raw,error", [
+    ("+7 916 123 45 67", "phone_not_kz_mobile"),  # Russian mobile (+7 is shared)
+    ("+7 727 250 00 00", "phone_not_kz_mobile"),  # Almaty landline
+    ("+1 202 555 0143", "phone_format"),
+    ("12345", "phone_format"),
+    ("", "phone_format"),
+])
+def test_phone_near_misses(raw, error):
+    assert check_phone(raw).error == error
+
+
+def test_year_battery_and_names():
+    assert check_year("2024", TODAY).value == 2024
+    assert check_year("2027", TODAY).ok and check_year("2028", TODAY).error == "year_range"
+    assert check_year("1989", TODAY).error == "year_range"
+    assert check_year("twenty", TODAY).error == "year_format"
+    assert check_battery("75,5").value == 75.5 and check_battery("60 kWh").value == 60
+    assert check_battery("0").error == "battery_range"
+    assert check_battery("много").error == "battery_format"
+    assert check_name("  Айгерим   Нұрланқызы ").value == "Айгерим Нұрланқызы"
+    assert check_name("1").error == "name_format"
+
+
+def test_uploads():
+    pdf = Upload("f1", "u1", "a.pdf", "application/pdf", 1000, False)
+    photo = Upload("f2", "u2", None, None, 2000, True)
+    assert check_upload(pdf, {}).ok and check_upload(photo, {}).ok
+    assert check_upload(Upload("f3", "u3", "a.docx", "application/msword", 10, False),
+                        {}).error == "file_type"
+    assert check_upload(Upload("f4", "u4", "b.pdf", "application/pdf", 21 * 2**20, False),
+                        {}).error == "file_too_big"
+    assert check_upload(pdf, {"u1": "contract"}).value == "contract"
