@@ -24,7 +24,7 @@ i18n: $(STAMP)
 		-o locales/messages.pot --ignore-dirs=".venv tests bench emulator" .
 	for l in kk ru zh; do \
 		if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
-			$(VENV)/bin/pybabel update --no-fuzzy-matching -i locales/messages.pot -d locales -D messages -l $$l; \
+			$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales -D messages -l $$l; \
 		else \
 			$(VENV)/bin/pybabel init -i locales/messages.pot -d locales -D messages -l $$l; \
 		fi; \

@@ -14,7 +14,8 @@ from config import Settings
 from domain.clock import Clock
 from domain.content import CONTENT_DIR
 from domain.library import Library
-from handlers import fallback, guide, language, lookup, session, start
+from handlers import (apply, fallback, guide, language, lookup, my_applications, mydata,
+                      session, start)
 from handlers.base import BotContext, Services, register_all
 from handlers.processing import ChatOrderedProcessor
 from jobs import reminders
@@ -24,7 +25,8 @@ from storage.repos import Repos
 log = logging.getLogger(__name__)
 # The table of contents of the bot: each module registers its own handlers.
 # session runs first (group -1); fallback must stay last.
-FEATURES = [session, start, language, guide, lookup, fallback, reminders]
+FEATURES = [session, start, language, guide, lookup, apply, my_applications, mydata, fallback,
+            reminders]
 HEARTBEAT_SECONDS = 30
 
 

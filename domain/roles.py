@@ -12,3 +12,9 @@ def is_admin(settings: Settings, user: User | None) -> bool:
 def is_staff(settings: Settings, user: User | None) -> bool:
     return user is not None and (is_admin(settings, user) or user.id in settings.staff_ids
                                  or user.role == "staff")
+
+
+async def staff_ids(settings: Settings, users) -> list[int]:
+    """Everyone who works the queue: admins and staff from config, and granted staff."""
+    granted = await users.with_roles(("staff", "admin"))
+    return sorted(set(settings.admin_ids) | set(settings.staff_ids) | set(granted))

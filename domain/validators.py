@@ -140,7 +140,11 @@ def check_name(raw: str, min_len: int = 2, max_len: int = 200) -> Check:
 
 
 def check_short_text(raw: str) -> Check:
-    return check_name(raw, min_len=1, max_len=60)
+    """A make or a model: short, any characters ("001", "3", "e:NS1" are real models)."""
+    text = " ".join(raw.split())
+    if not 1 <= len(text) <= 60:
+        return Check(error="name_format")
+    return Check(value=text)
 
 
 @dataclass(frozen=True)

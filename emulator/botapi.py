@@ -295,7 +295,7 @@ class BotApi:
         world = self.world
         message = {"message_id": world.next_message_id(chat["id"]), "date": int(time.time()),
                    "chat": chat, "from": world.bot_user(), **body}
-        if markup:
+        if markup and "inline_keyboard" in markup:  # Telegram echoes only inline keyboards
             message["reply_markup"] = markup
         world.messages[(chat["id"], message["message_id"])] = message
         world.stats["sent"] += 1

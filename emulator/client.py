@@ -174,7 +174,7 @@ class Person:
         return await self._collect(**kw)
 
     async def _collect(self, callback_id: str | None = None, expect: int = 1,
-                       timeout: float = 5.0, settle: float = 0.15) -> Replies:
+                       timeout: float = 5.0, settle: float = 0.1) -> Replies:
         """Wait for at least `expect` events (and the callback's answer), then for quiet."""
         events: list[dict] = []
         loop = asyncio.get_running_loop()

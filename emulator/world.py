@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import secrets
 import math
 import time
 from collections import defaultdict, deque
@@ -92,6 +93,7 @@ class World:
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
+        self._instance = secrets.token_hex(6)
         self.changed = asyncio.Condition()  # new update or new event
         self._global = SlidingWindow(None)
         self._per_chat: dict[int, SlidingWindow] = {}
@@ -169,7 +171,8 @@ class World:
             self.changed.notify_all()
 
     def new_callback_id(self) -> str:
-        return f"cb{next(self._callback_ids)}"
+        # Globally unique, as Telegram's are (a restarted emulator must not reuse them).
+        return f"{self._instance}{next(self._callback_ids)}"
 
     # --- files ----------------------------------------------------------------
     def store_file(self, content: bytes | None, name: str | None, mime_type: str | None,

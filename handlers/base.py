@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections import deque
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
@@ -110,11 +111,24 @@ async def show(update: Update, ctx: BotContext, text: str,
     return await send(update, ctx, text, markup)
 
 
+# Recent callback query ids already answered (the set for lookups, the deque to forget).
+_answered: set[str] = set()
+_answered_order: deque[str] = deque()
+
+
 async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
-    """Answer the callback query exactly once (Telegram shows a spinner until then)."""
+    """Answer the callback query exactly once (Telegram shows a spinner until then).
+
+    Idempotent: handlers can call it wherever they are sure the query is handled,
+    and a second call (from a helper they use) does nothing.
+    """
     query = update.callback_query
-    if query is None:
+    if query is None or query.id in _answered:
         return
+    _answered.add(query.id)
+    _answered_order.append(query.id)
+    if len(_answered_order) > 10_000:
+        _answered.discard(_answered_order.popleft())
     try:
         await query.answer(text=text, show_alert=alert)
     except BadRequest as exc:

@@ -2,7 +2,8 @@
 every step, an outcome split under Telegram's limits, and what to do with it.
 
 callback_data: g:menu (open), g:a:<question>:<value> (answer), g:b (back), g:r (start
-over), g:f (send as file), g:m (remind in 3 days), g:o:<answers> (reopen an outcome).
+over), g:f (send as file), g:m (remind in 3 days), g:o:<answers> (reopen an outcome),
+g:apply (apply with these answers).
 The walk lives in the conversation row, so a restart resumes at the same step.
 """
 from __future__ import annotations
@@ -18,7 +19,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from domain import guide
 from domain.content import ContentError
 from domain.roles import is_staff
-from handlers import fallback, guide_render, start
+from domain.applications import prefill_from_guide
+from handlers import apply, fallback, guide_render, start
 from handlers.base import BotContext, answer, keyboard, named, send, show
 from storage.conversations import Conversation
 
@@ -53,12 +55,17 @@ def question_markup(ctx: BotContext, walk: guide.Walk) -> InlineKeyboardMarkup:
 
 def outcome_markup(ctx: BotContext, walk: guide.Walk) -> InlineKeyboardMarkup:
     tr = ctx.tr
-    rows = keyboard([[(tr._("📄 Send as a file"), "g:f"), (tr._("⏰ Remind me in 3 days"), "g:m")],
-                     [(tr._("⬅️ Back"), "g:b"), (tr._("🔄 Start over"), "g:r")],
-                     [(tr._("⬅️ Main menu"), "menu")]]).inline_keyboard
+    content = ctx.services.library.content
+    certifiable = guide.result(content, walk).outcome.path != "OUTSIDE"
+    apply_row = [[(tr._("📝 Apply with these answers"), "g:apply")]] if certifiable else []
+    rows = keyboard(apply_row + [
+        [(tr._("📄 Send as a file"), "g:f"), (tr._("⏰ Remind me in 3 days"), "g:m")],
+        [(tr._("⬅️ Back"), "g:b"), (tr._("🔄 Start over"), "g:r")],
+        [(tr._("⬅️ Main menu"), "menu")]]).inline_keyboard
     link = f"https://t.me/{ctx.bot.username}?start={guide.encode(walk)}"
     share = [InlineKeyboardButton(tr._("🔗 Share this result"), url=link)]
-    return InlineKeyboardMarkup([rows[0], share, *rows[1:]])
+    split = len(apply_row) + 1
+    return InlineKeyboardMarkup([*rows[:split], share, *rows[split:]])
 
 
 async def render(update: Update, ctx: BotContext, walk: guide.Walk, fresh: bool = False) -> None:
@@ -159,6 +166,19 @@ def _utc(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
+@named("guide:apply")
+async def on_apply(update: Update, ctx: BotContext) -> None:
+    """Hand the guide's answers to the application form (they prefill matching fields)."""
+    walk = _finished(ctx)
+    if walk is None:
+        await answer(update, ctx.tr._("Finish the questions first."), alert=True)
+        return
+    await answer(update)
+    outcome = guide.result(ctx.services.library.content, walk).outcome
+    prefill = prefill_from_guide(walk.current_answers(), outcome.id)
+    await apply.begin(update, ctx, {**prefill, "guide_answers": walk.current_answers()})
+
+
 @named("guide:reopen")
 async def on_reopen(update: Update, ctx: BotContext) -> None:
     """A reminder's button: reopen that outcome."""
@@ -215,5 +235,6 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_file, pattern=r"^g:f$"))
     app.add_handler(CallbackQueryHandler(on_remind, pattern=r"^g:m$"))
     app.add_handler(CallbackQueryHandler(on_reopen, pattern=r"^g:o:"))
+    app.add_handler(CallbackQueryHandler(on_apply, pattern=r"^g:apply$"))
     start.DEEP_LINKS[guide.PAYLOAD_PREFIX] = open_shared
     fallback.FLOW_INPUT[FLOW] = on_text

@@ -62,6 +62,8 @@ def commands(tr: Translator) -> list[BotCommand]:
     return [BotCommand("start", tr._("Main menu")),
             BotCommand("guide", tr._("Which certification my vehicle needs")),
             BotCommand("req", tr._("Look up a requirement: /req R100")),
+            BotCommand("apply", tr._("Apply for certification")),
+            BotCommand("my", tr._("My applications and their status")),
             BotCommand("language", tr._("Change language")),
             BotCommand("help", tr._("What this bot can do")),
             BotCommand("cancel", tr._("Stop the current action"))]

@@ -16,6 +16,8 @@ PRIVATE = filters.ChatType.PRIVATE
 PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Deep-link payload prefix -> handler(update, ctx, rest of payload); features add theirs.
 DEEP_LINKS: dict[str, Callable[[Update, BotContext, str], Awaitable[None]]] = {}
+# flow -> what /cancel does in it (default: clear the conversation at once).
+CANCEL_HOOKS: dict[str, Callable[[Update, BotContext], Awaitable[None]]] = {}
 # Main-menu entries features fill in: callback_data -> label function. Order is the menu's.
 MENU: list[tuple[str, Callable[[Translator], str]]] = [
     ("g:menu", lambda tr: tr._("📘 Certification guide")),
@@ -115,7 +117,8 @@ def help_text(tr: Translator) -> str:
         "📘 /guide: answer a few questions and get your exact certification path, "
         "documents, tests and costs\n"
         "🔎 /req: look up a requirement (for example /req R100 or /req battery)\n"
-        "📝 Apply and 📂 My applications: file an application and follow its status\n"
+        "📝 /apply: file an application; 📂 /my: follow its status, add documents\n"
+        "🔐 /mydata: everything stored about you; /deletemydata: delete it\n"
         "🌐 /language: switch between Қазақша, Русский and 中文\n"
         "✖️ /cancel: stop what you are doing\n\n"
         "Facts marked «to be confirmed» are not settled yet: check them with the "
@@ -130,20 +133,16 @@ async def help_command(update: Update, ctx: BotContext) -> None:
 
 @named("cancel")
 async def cancel(update: Update, ctx: BotContext) -> None:
+    hook = CANCEL_HOOKS.get(ctx.conv.flow) if ctx.conv else None
+    if hook is not None:
+        await hook(update, ctx)
+        return
     if ctx.conv is None:
         text = ctx.tr._("There is nothing to cancel.")
     else:
         await ctx.repos.conversations.clear(ctx.user.id)
         text = ctx.tr._("Cancelled.")
     await show(update, ctx, text + "\n\n" + menu_text(ctx.tr), main_menu(ctx.tr))
-
-
-@named("soon")
-async def not_yet(update: Update, ctx: BotContext) -> None:
-    """Menu entries whose feature has not shipped yet say so plainly."""
-    await answer(update)
-    await show(update, ctx, ctx.tr._("This section is not open yet. The certification guide "
-                                     "and requirement lookup already work."), back_to_menu(ctx.tr))
 
 
 def register(app: Application) -> None:
@@ -154,4 +153,3 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(choose_role, pattern=r"^role:"))
     app.add_handler(CallbackQueryHandler(menu, pattern=r"^menu$"))
     app.add_handler(CallbackQueryHandler(help_command, pattern=r"^help$"))
-    app.add_handler(CallbackQueryHandler(not_yet, pattern=r"^(apply|my):"))

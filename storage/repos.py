@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.applications import ApplicationRepo, ConsentRepo
 from storage.conversations import ConversationRepo
 from storage.db import Database
 from storage.reminders import ReminderRepo
@@ -16,6 +17,8 @@ class Repos:
     users: UserRepo
     conversations: ConversationRepo
     reminders: ReminderRepo
+    applications: ApplicationRepo
+    consents: ConsentRepo
 
     @classmethod
     async def open(cls, path: str | Path, migrate: bool = True) -> "Repos":
@@ -23,7 +26,8 @@ class Repos:
         if migrate:
             await db.migrate()
         return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db),
-                   reminders=ReminderRepo(db))
+                   reminders=ReminderRepo(db), applications=ApplicationRepo(db),
+                   consents=ConsentRepo(db))
 
     async def close(self) -> None:
         await self.db.close()

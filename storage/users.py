@@ -65,3 +65,8 @@ class UserRepo:
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM users")
         return row[0]
+
+    async def with_roles(self, roles: tuple[str, ...]) -> list[int]:
+        marks = ", ".join("?" for _ in roles)
+        rows = await self.db.fetchall(f"SELECT id FROM users WHERE role IN ({marks})", roles)
+        return [r["id"] for r in rows]

@@ -56,7 +56,7 @@ async def test_commands_published_for_each_language(bot, client):
     assert commands["default|zh"][0]["description"] == "主菜单"
     assert commands["default|"] == commands["default|ru"]  # the default language for others
     names = [c["command"] for c in commands["default|zh"]]
-    assert names == ["start", "guide", "req", "language", "help", "cancel"]
+    assert names == ["start", "guide", "req", "apply", "my", "language", "help", "cancel"]
 
 
 @pytest.mark.parametrize("content", [

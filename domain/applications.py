@@ -1,0 +1,71 @@
+"""Applications as the certification centre sees them: the form's fields in order,
+the document checklist for each path, statuses, and what may change when."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The form, one question per message, in this order. Choice fields list their values.
+FIELDS = ("applicant_type", "applicant_name", "id_number", "phone", "vin", "make", "model",
+          "year", "category", "powertrain", "battery_kwh", "chemistry", "inlet")
+CHOICES = {
+    "applicant_type": ("person", "company"),
+    "category": ("m1", "n1", "m2m3", "n2n3", "l"),
+    "powertrain": ("bev", "phev", "erev", "fcev"),
+    "chemistry": ("lfp", "nmc", "nca", "other"),
+    "inlet": ("gbt", "ccs2", "other"),
+}
+PERSONAL_FIELDS = ("applicant_name", "id_number", "phone")  # erased on anonymisation
+
+STATUSES = ("draft", "submitted", "in_review", "documents_requested", "inspection", "testing",
+            "approved", "rejected", "withdrawn")
+OPEN = ("submitted", "in_review", "documents_requested", "inspection", "testing")
+FINAL = ("approved", "rejected", "withdrawn")
+CONSENT_VERSION = "2026-11"
+
+
+@dataclass(frozen=True)
+class DocItem:
+    kind: str
+    required: bool = True
+
+
+def next_field(values: dict[str, object]) -> str | None:
+    """The first question not answered yet (None: the form is complete)."""
+    return next((f for f in FIELDS if values.get(f) is None), None)
+
+
+def checklist(path: str, applicant_type: str | None, category: str | None) -> list[DocItem]:
+    """What to upload, following the guide's documents section for the path."""
+    items = [DocItem("company_registration" if applicant_type == "company" else "identity"),
+             DocItem("contract"), DocItem("title"), DocItem("customs"), DocItem("photos"),
+             DocItem("battery")]
+    if category in ("m1", "n1", "m2m3", "n2n3"):
+        items.append(DocItem("sos"))
+    if path == "otts":
+        items += [DocItem("technical_description"), DocItem("test_reports")]
+    items.append(DocItem("power_of_attorney", required=False))
+    return items
+
+
+def application_number(application_id: int, year: int) -> str:
+    return f"EV-{year}-{application_id:06d}"
+
+
+def prefill_from_guide(answers: dict[str, str], outcome: str) -> dict[str, object]:
+    """Guide answers that fill form fields (the user can still change them on review)."""
+    values: dict[str, object] = {"path": "otts" if outcome == "otts" else "sbkts"}
+    if answers.get("who"):
+        values["applicant_type"] = "person" if answers["who"] == "person" else "company"
+    if answers.get("category") in CHOICES["category"]:
+        values["category"] = answers["category"]
+    if answers.get("powertrain") in CHOICES["powertrain"]:
+        values["powertrain"] = answers["powertrain"]
+    return values
+
+
+def can_withdraw(status: str) -> bool:
+    return status in OPEN
+
+
+def can_add_documents(status: str) -> bool:
+    return status in OPEN

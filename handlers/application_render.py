@@ -1,0 +1,211 @@
+"""How applications read: field names, choices, statuses, document kinds, validation
+errors, the form's questions, the review summary and the application card."""
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+
+from domain.applications import FIELDS, DocItem, checklist
+from i18n import Translator
+from storage.applications import Application, Document, StatusChange
+
+
+def field_label(tr: Translator, key: str, applicant_type: str | None = None) -> str:
+    if key == "id_number":
+        return tr._("BIN") if applicant_type == "company" else tr._("IIN")
+    if key == "applicant_name":
+        return tr._("Company name") if applicant_type == "company" else tr._("Full name")
+    return {
+        "applicant_type": tr._("Applicant"),
+        "phone": tr._("Phone"),
+        "vin": tr._("VIN"),
+        "make": tr._("Make"),
+        "model": tr._("Model"),
+        "year": tr._("Year of manufacture"),
+        "category": tr._("Vehicle category"),
+        "powertrain": tr._("Powertrain"),
+        "battery_kwh": tr._("Traction battery capacity, kWh"),
+        "chemistry": tr._("Battery chemistry"),
+        "inlet": tr._("Charging inlet"),
+    }[key]
+
+
+def choice_label(tr: Translator, field: str, value: str) -> str:
+    return {
+        ("applicant_type", "person"): tr._("👤 Individual"),
+        ("applicant_type", "company"): tr._("🏢 Company"),
+        ("category", "m1"): tr._("M1: passenger car"),
+        ("category", "n1"): tr._("N1: van, light truck up to 3.5 t"),
+        ("category", "m2m3"): tr._("M2/M3: bus"),
+        ("category", "n2n3"): tr._("N2/N3: truck over 3.5 t"),
+        ("category", "l"): tr._("L: moped, motorcycle, tricycle, quadricycle"),
+        ("powertrain", "bev"): tr._("Electric vehicle (BEV)"),
+        ("powertrain", "phev"): tr._("Hybrid or plug-in hybrid (HEV/PHEV)"),
+        ("powertrain", "erev"): tr._("Range extender (EREV)"),
+        ("powertrain", "fcev"): tr._("Fuel cell (FCEV)"),
+        ("chemistry", "lfp"): "LFP",
+        ("chemistry", "nmc"): "NMC",
+        ("chemistry", "nca"): "NCA",
+        ("chemistry", "other"): tr._("Other or unknown"),
+        ("inlet", "gbt"): "GB/T",
+        ("inlet", "ccs2"): "CCS2 / Type 2",
+        ("inlet", "other"): tr._("Other"),
+    }[(field, value)]
+
+
+def value_text(tr: Translator, app: Application, key: str) -> str:
+    value = getattr(app, key)
+    if value is None:
+        return "—"
+    if key in ("applicant_type", "category", "powertrain", "chemistry", "inlet"):
+        return choice_label(tr, key, value)
+    if key == "battery_kwh":
+        return tr.number(value)
+    return str(value)
+
+
+def status_label(tr: Translator, status: str) -> str:
+    return {
+        "draft": tr._("draft"),
+        "submitted": tr._("submitted"),
+        "in_review": tr._("in review"),
+        "documents_requested": tr._("documents requested"),
+        "inspection": tr._("inspection"),
+        "testing": tr._("testing"),
+        "approved": tr._("approved"),
+        "rejected": tr._("rejected"),
+        "withdrawn": tr._("withdrawn"),
+    }[status]
+
+
+def doc_label(tr: Translator, kind: str) -> str:
+    return {
+        "identity": tr._("Identity document"),
+        "company_registration": tr._("Company registration documents"),
+        "contract": tr._("Sale contract and invoice"),
+        "title": tr._("Title, export certificate or certificate of conformity"),
+        "customs": tr._("Transit and customs declarations (CMR if by truck)"),
+        "photos": tr._("Photos: four sides, VIN plate, maker's plate, motor number, odometer"),
+        "battery": tr._("Battery data: UN 38.3 test summary, R100/R10 approvals if any"),
+        "sos": tr._("Emergency call (SOS) device details"),
+        "technical_description": tr._("Technical description and drawings"),
+        "test_reports": tr._("Test reports and production conformity audit"),
+        "power_of_attorney": tr._("Power of attorney (if an agent acts for you)"),
+    }[kind]
+
+
+def error_text(tr: Translator, code: str, value: object = None) -> str:
+    """What was wrong and what is expected, for every validator error code."""
+    if code == "file_duplicate":
+        return tr._("This file is already attached (as «{kind}»). Please send the right one.",
+                    kind=doc_label(tr, str(value)))
+    return {
+        "vin_length": tr._("A VIN has exactly 17 characters; this one has {count}. Check it "
+                           "on the VIN plate or in the documents.", count=value),
+        "vin_letters_ioq": tr._("A VIN never contains the letters I, O or Q (they look like 1 "
+                                "and 0). Please check those characters."),
+        "vin_characters": tr._("A VIN has only Latin letters and digits. Please type it "
+                               "again."),
+        "vin_check_digit_china": tr._("This Chinese VIN fails its check digit (the 9th "
+                                      "character), so one character is wrong. Please compare "
+                                      "it with the VIN plate."),
+        "id_format": tr._("IIN and BIN have exactly 12 digits. Please type the number "
+                          "again."),
+        "iin_century": tr._("In an IIN the 7th digit is 1 to 6. Please check the number."),
+        "iin_birth_date": tr._("An IIN starts with the date of birth (YYMMDD), and this one "
+                               "is not a real date. Please check the number."),
+        "bin_structure": tr._("This does not look like a BIN (month in digits 3-4, type 4, 5 "
+                              "or 6 in digit 5). Please check the number."),
+        "id_check_digit": tr._("The last digit (the check digit) does not match: one digit "
+                               "is probably mistyped. Please check the number."),
+        "phone_format": tr._("Please send a phone number like +7 701 123 45 67, or press "
+                             "«Share my phone number»."),
+        "phone_not_kz_mobile": tr._("Please give a Kazakhstan mobile number (+7 70x, 747, "
+                                    "76x, 77x or 785)."),
+        "phone_not_own": tr._("Please share your own contact, or type the number."),
+        "year_format": tr._("Please send the year as four digits, for example 2024."),
+        "year_range": tr._("The year must be between 1990 and next year."),
+        "battery_format": tr._("Please send the capacity as a number of kWh, for example "
+                               "75 or 60.5."),
+        "battery_range": tr._("The capacity must be between 1 and 400 kWh."),
+        "name_format": tr._("Please send it as text, at least two letters."),
+        "file_type": tr._("Please send a photo or a PDF file."),
+        "file_too_big": tr._("This file is larger than 20 MB, which Telegram does not let bots "
+                             "download. Please send a smaller scan or a photo."),
+        "use_buttons": tr._("Please choose with the buttons below."),
+    }[code]
+
+
+def question(tr: Translator, key: str, applicant_type: str | None) -> str:
+    return {
+        "applicant_type": tr._("Who applies?"),
+        "applicant_name": (tr._("The company's full name, as registered?")
+                           if applicant_type == "company"
+                           else tr._("Your full name, as in your identity document?")),
+        "id_number": (tr._("The company's BIN (12 digits)?") if applicant_type == "company"
+                      else tr._("Your IIN (12 digits)?")),
+        "phone": tr._("A contact phone number? Press «Share my phone number» below, or type "
+                      "it (+7 7xx xxx xx xx)."),
+        "vin": tr._("The vehicle's VIN (17 characters, from the VIN plate or the documents)?"),
+        "make": tr._("The make (for example BYD, Zeekr, Tesla)?"),
+        "model": tr._("The model?"),
+        "year": tr._("The year of manufacture?"),
+        "category": tr._("The vehicle category?"),
+        "powertrain": tr._("The powertrain?"),
+        "battery_kwh": tr._("The traction battery's capacity, in kWh?"),
+        "chemistry": tr._("The battery chemistry?"),
+        "inlet": tr._("The charging inlet (check the car: GB/T and CCS2 do not fit each "
+                      "other)?"),
+    }[key]
+
+
+def local_time(tr: Translator, seconds: int) -> str:
+    return tr.short_datetime(datetime.fromtimestamp(seconds, tz=timezone.utc))
+
+
+def fields_block(tr: Translator, app: Application) -> list[str]:
+    return [f"{field_label(tr, f, app.applicant_type)}: <b>{html.escape(value_text(tr, app, f))}"
+            f"</b>" for f in FIELDS]
+
+
+def documents_block(tr: Translator, items: list[DocItem], docs: list[Document]) -> list[str]:
+    have = {d.kind for d in docs}
+    lines = []
+    for item in items:
+        mark = "✅" if item.kind in have else ("⬜" if item.required else "▫️")
+        lines.append(f"{mark} {html.escape(doc_label(tr, item.kind))}")
+    return lines
+
+
+def app_checklist(app: Application) -> list[DocItem]:
+    return checklist(app.path, app.applicant_type, app.category)
+
+
+def review_text(tr: Translator, app: Application, docs: list[Document],
+                duplicates: list[str]) -> str:
+    lines = [tr._("<b>Check your application</b>"), ""] + fields_block(tr, app)
+    lines += ["", tr._("<b>Documents</b>")] + documents_block(tr, app_checklist(app), docs)
+    if app.vin_warning:
+        lines += ["", tr._("⚠️ The VIN's check digit does not match; you confirmed it is "
+                           "right as typed.")]
+    if duplicates:
+        lines += ["", tr._("⚠️ An open application with this VIN already exists: {numbers}. "
+                           "Submit only if this is really a new application.",
+                           numbers=", ".join(duplicates))]
+    lines += ["", tr._("Press a field to change it, or submit.")]
+    return "\n".join(lines)
+
+
+def card_text(tr: Translator, app: Application, docs: list[Document],
+              history: list[StatusChange]) -> str:
+    lines = [tr._("<b>Application {number}</b>", number=app.number),
+             tr._("Status: <b>{status}</b>", status=status_label(tr, app.status)), ""]
+    lines += fields_block(tr, app)
+    lines += ["", tr._("<b>Documents</b>")] + documents_block(tr, app_checklist(app), docs)
+    lines += ["", tr._("<b>History</b>")]
+    for change in history:
+        line = f"{local_time(tr, change.at)}: {html.escape(status_label(tr, change.to_status))}"
+        if change.comment:
+            line += f" — {html.escape(change.comment)}"
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""The user's own data: /mydata sends all of it as a file; /deletemydata erases it.
+
+Applications the centre already works on are anonymised rather than dropped (the
+centre must keep its records), and the user is told so.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from handlers.base import BotContext, answer, keyboard, named, send, show
+
+
+async def collect(ctx: BotContext) -> dict:
+    repos, user_id = ctx.repos, ctx.user.id
+    apps = await repos.applications.of_user(user_id)
+    draft = await repos.applications.draft_of(user_id)
+    conv = await repos.conversations.get(user_id)
+    data = {"user": dataclasses.asdict(await repos.users.get(user_id)),
+            "consents": await repos.consents.of_user(user_id),
+            "conversation": dataclasses.asdict(conv) if conv else None,
+            "applications": []}
+    for app in apps + ([draft] if draft else []):
+        data["applications"].append({
+            **dataclasses.asdict(app),
+            "documents": [dataclasses.asdict(d) for d in await repos.applications.documents(app.id)],
+            "history": [dataclasses.asdict(h) for h in await repos.applications.history(app.id)]})
+    data["reminders"] = [dict(r) for r in await repos.db.fetchall(
+        "SELECT kind, subject, due_at, status FROM reminders WHERE user_id = ?", (user_id,))]
+    return data
+
+
+@named("mydata")
+async def my_data(update: Update, ctx: BotContext) -> None:
+    data = json.dumps(await collect(ctx), ensure_ascii=False, indent=2).encode("utf-8")
+    await ctx.bot.send_document(update.effective_chat.id, io.BytesIO(data),
+                                filename=f"my-data-{ctx.user.id}.json",
+                                caption=ctx.tr._("Everything stored about you, as JSON."))
+
+
+@named("deletemydata")
+async def delete_my_data(update: Update, ctx: BotContext) -> None:
+    tr = ctx.tr
+    await send(update, ctx, tr._(
+        "Delete all your data: profile, language, drafts, reminders? Applications the centre "
+        "is already working on will be anonymised: the centre keeps the vehicle data and the "
+        "status history, without your name, IIN/BIN and phone."),
+        keyboard([[(tr._("🗑 Yes, delete my data"), "del:yes")],
+                  [(tr._("⬅️ No, keep it"), "menu")]]))
+
+
+@named("deletemydata:yes")
+async def confirm_delete(update: Update, ctx: BotContext) -> None:
+    await answer(update)
+    tr = ctx.tr
+    anonymised = await ctx.repos.applications.erase_user(ctx.user.id, ctx.now())
+    text = tr._("Your data is deleted.")
+    if anonymised:
+        text += "\n" + tr.ngettext(
+            "{n} application the centre is working on was anonymised, not deleted: it keeps "
+            "the vehicle data and history, without your personal data.",
+            "{n} applications the centre is working on were anonymised, not deleted: it keeps "
+            "the vehicle data and history, without your personal data.", anonymised)
+    text += "\n" + tr._("If you write to me again, we start afresh with /start.")
+    ctx.user = None
+    await show(update, ctx, text)
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("mydata", my_data, filters=private))
+    app.add_handler(CommandHandler("deletemydata", delete_my_data, filters=private))
+    app.add_handler(CallbackQueryHandler(confirm_delete, pattern=r"^del:yes$"))

@@ -1,0 +1,247 @@
+"""Applications, their documents and status history, and consents."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, fields
+
+from domain.applications import FIELDS, OPEN, PERSONAL_FIELDS, application_number
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Application:
+    id: int
+    number: str | None
+    user_id: int | None
+    status: str
+    path: str
+    guide_answers: dict
+    applicant_type: str | None
+    applicant_name: str | None
+    id_number: str | None
+    phone: str | None
+    vin: str | None
+    vin_warning: bool
+    make: str | None
+    model: str | None
+    year: int | None
+    category: str | None
+    powertrain: str | None
+    battery_kwh: float | None
+    chemistry: str | None
+    inlet: str | None
+    created_at: int
+    updated_at: int
+    submitted_at: int | None
+    anonymised: bool
+
+    def values(self) -> dict[str, object]:
+        return {f: getattr(self, f) for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    application_id: int
+    kind: str
+    file_id: str
+    file_unique_id: str
+    file_name: str | None
+    mime_type: str | None
+    size: int | None
+    uploaded_at: int
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    from_status: str | None
+    to_status: str
+    actor_id: int | None
+    comment: str
+    at: int
+
+
+_APP_FIELDS = [f.name for f in fields(Application)]
+
+
+def _application(row) -> Application:
+    data = {k: row[k] for k in _APP_FIELDS}
+    data["guide_answers"] = json.loads(data["guide_answers"])
+    data["vin_warning"] = bool(data["vin_warning"])
+    data["anonymised"] = bool(data["anonymised"])
+    return Application(**data)
+
+
+def _document(row) -> Document:
+    return Document(**{f.name: row[f.name] for f in fields(Document)})
+
+
+class DuplicateFile(Exception):
+    """The same file (file_unique_id) is already attached to this application."""
+
+
+class ApplicationRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def get(self, application_id: int) -> Application | None:
+        row = await self.db.fetchone("SELECT * FROM applications WHERE id = ?", (application_id,))
+        return _application(row) if row else None
+
+    async def get_owned(self, application_id: int, user_id: int) -> Application | None:
+        """The application only if it belongs to this user: callback data is never trusted."""
+        row = await self.db.fetchone("SELECT * FROM applications WHERE id = ? AND user_id = ?",
+                                     (application_id, user_id))
+        return _application(row) if row else None
+
+    async def draft_of(self, user_id: int) -> Application | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM applications WHERE user_id = ? AND status = 'draft'", (user_id,))
+        return _application(row) if row else None
+
+    async def create_draft(self, user_id: int, prefill: dict, now: int) -> Application:
+        columns = {"user_id": user_id, "created_at": now, "updated_at": now}
+        for key, value in prefill.items():
+            columns[key] = json.dumps(value) if key == "guide_answers" else value
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in columns)
+        async with self.db.write() as conn:
+            async with conn.execute(f"INSERT INTO applications ({names}) VALUES ({marks})"
+                                    " RETURNING *", tuple(columns.values())) as cur:
+                return _application(await cur.fetchone())
+
+    async def update_draft(self, application_id: int, changes: dict, now: int) -> None:
+        allowed = set(FIELDS) | {"path", "guide_answers", "vin_warning"}
+        assert set(changes) <= allowed, changes
+        values = {k: json.dumps(v) if k == "guide_answers" else v for k, v in changes.items()}
+        sets = ", ".join(f"{k} = ?" for k in values)
+        async with self.db.write() as conn:
+            await conn.execute(f"UPDATE applications SET {sets}, updated_at = ? WHERE id = ?"
+                               " AND status = 'draft'", (*values.values(), now, application_id))
+
+    async def delete_draft(self, application_id: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute("DELETE FROM applications WHERE id = ? AND status = 'draft'",
+                               (application_id,))
+
+    async def submit(self, application_id: int, year: int, actor_id: int, now: int
+                     ) -> Application | None:
+        """Give the draft its number and status 'submitted', with a history row; None if
+        it was no longer a draft (a double tap on Submit)."""
+        async with self.db.write() as conn:
+            async with conn.execute(
+                    "UPDATE applications SET status = 'submitted', submitted_at = ?, updated_at = ?,"
+                    " number = ? WHERE id = ? AND status = 'draft' RETURNING *",
+                    (now, now, application_number(application_id, year), application_id)) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            await conn.execute(
+                "INSERT INTO status_changes (application_id, from_status, to_status, actor_id, at)"
+                " VALUES (?, 'draft', 'submitted', ?, ?)", (application_id, actor_id, now))
+            return _application(row)
+
+    async def change_status(self, application_id: int, expected: str, new: str, actor_id: int,
+                            comment: str, now: int) -> bool:
+        """Compare-and-set: False when someone changed the status first."""
+        async with self.db.write() as conn:
+            cur = await conn.execute(
+                "UPDATE applications SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                (new, now, application_id, expected))
+            if cur.rowcount != 1:
+                return False
+            await conn.execute(
+                "INSERT INTO status_changes (application_id, from_status, to_status, actor_id,"
+                " comment, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (application_id, expected, new, actor_id, comment, now))
+            return True
+
+    async def of_user(self, user_id: int) -> list[Application]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM applications WHERE user_id = ? AND status != 'draft'"
+            " ORDER BY submitted_at DESC, id DESC", (user_id,))
+        return [_application(r) for r in rows]
+
+    async def open_with_vin(self, vin: str, exclude_id: int) -> list[str]:
+        marks = ", ".join("?" for _ in OPEN)
+        rows = await self.db.fetchall(
+            f"SELECT number FROM applications WHERE vin = ? AND id != ? AND status IN ({marks})",
+            (vin, exclude_id, *OPEN))
+        return [r["number"] for r in rows]
+
+    async def history(self, application_id: int) -> list[StatusChange]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM status_changes WHERE application_id = ? ORDER BY at, id",
+            (application_id,))
+        return [StatusChange(r["from_status"], r["to_status"], r["actor_id"], r["comment"],
+                             r["at"]) for r in rows]
+
+    # --- documents -------------------------------------------------------------
+    async def documents(self, application_id: int) -> list[Document]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM documents WHERE application_id = ? ORDER BY id", (application_id,))
+        return [_document(r) for r in rows]
+
+    async def document_owned(self, document_id: int, user_id: int) -> Document | None:
+        row = await self.db.fetchone(
+            "SELECT d.* FROM documents d JOIN applications a ON a.id = d.application_id"
+            " WHERE d.id = ? AND a.user_id = ?", (document_id, user_id))
+        return _document(row) if row else None
+
+    async def add_document(self, application_id: int, kind: str, file_id: str, unique_id: str,
+                           name: str | None, mime: str | None, size: int | None,
+                           now: int) -> Document:
+        try:
+            async with self.db.write() as conn:
+                async with conn.execute(
+                        "INSERT INTO documents (application_id, kind, file_id, file_unique_id,"
+                        " file_name, mime_type, size, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        " RETURNING *", (application_id, kind, file_id, unique_id, name, mime,
+                                         size, now)) as cur:
+                    document = _document(await cur.fetchone())
+                await conn.execute("UPDATE applications SET updated_at = ? WHERE id = ?",
+                                   (now, application_id))
+                return document
+        except sqlite3.IntegrityError:
+            raise DuplicateFile(unique_id) from None
+
+    # --- the user's own data ------------------------------------------------------
+    async def erase_user(self, user_id: int, now: int) -> int:
+        """Erase a user: drafts deleted; submitted applications anonymised (the centre keeps
+        the vehicle data and history for its records); returns how many were anonymised."""
+        personal = ", ".join(f"{f} = NULL" for f in PERSONAL_FIELDS)
+        async with self.db.write() as conn:
+            await conn.execute("DELETE FROM applications WHERE user_id = ? AND status = 'draft'",
+                               (user_id,))
+            cur = await conn.execute(
+                f"UPDATE applications SET {personal}, user_id = NULL, anonymised = 1,"
+                " updated_at = ? WHERE user_id = ?", (now, user_id))
+            anonymised = cur.rowcount
+            await conn.execute(
+                "DELETE FROM documents WHERE kind IN ('identity', 'power_of_attorney') AND"
+                " application_id IN (SELECT id FROM applications WHERE anonymised = 1)")
+            await conn.execute("UPDATE status_changes SET actor_id = NULL WHERE actor_id = ?",
+                               (user_id,))
+            await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        return anonymised
+
+
+class ConsentRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def accepted(self, user_id: int, version: str) -> bool:
+        row = await self.db.fetchone("SELECT 1 FROM consents WHERE user_id = ? AND version = ?",
+                                     (user_id, version))
+        return row is not None
+
+    async def accept(self, user_id: int, version: str, language: str, now: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute("INSERT OR IGNORE INTO consents (user_id, version, language,"
+                               " accepted_at) VALUES (?, ?, ?, ?)", (user_id, version, language,
+                                                                     now))
+
+    async def of_user(self, user_id: int) -> list[dict]:
+        rows = await self.db.fetchall("SELECT * FROM consents WHERE user_id = ?", (user_id,))
+        return [dict(r) for r in rows]

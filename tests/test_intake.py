@@ -1,0 +1,330 @@
+"""Application intake end to end: consent, the form, every validation error, restarts,
+review and edit, submission, My applications, own data, and other users' data."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+PDF = b"%PDF-1.4 contract"
+GOOD_VIN = "1HGCM82633A004352"
+CHINA_BODY = "LRW3E7FS?NC123456"
+
+
+def china_vin() -> str:
+    from domain.validators import vin_check_digit
+    return CHINA_BODY.replace("?", vin_check_digit(CHINA_BODY.replace("?", "0")))
+
+
+async def start_form(person, lang="ru"):
+    user = await person(lang)
+    await user.send("/start")
+    await user.press("🚗")
+    replies = await user.press("📝")
+    return user, replies
+
+
+async def fill_person(user, vin=GOOD_VIN):
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.send("Айгерим Нурланова")
+    await user.send("870512300122")
+    await user.send_content(contact={"phone_number": "77011234567", "first_name": "A",
+                                     "user_id": user.user_id})
+    await user.send(vin)
+    await user.send("BYD")
+    await user.send("Han")
+    await user.send("2024")
+    await user.press("M1")
+    await user.press("Электромобиль")
+    await user.send("85,4")
+    await user.press("LFP")
+    return await user.press("CCS2")
+
+
+async def test_individual_files_a_full_application_with_uploads(person, client, bot):
+    await client.add_users([{"id": 900002, "first_name": "Staff", "language_code": "ru",
+                             "started": True}])
+    user, replies = await start_form(person)
+    assert "Согласие на сбор и обработку персональных данных" in replies.text
+    replies = await fill_person(user)
+    assert "Документ 1 из 8: <b>" not in replies.text  # tags are parsed, not shown
+    assert "Документ 1 из 8: Документ, удостоверяющий личность" in replies.text
+    replies = await user.send_file("passport.pdf", b"%PDF-1.4 passport", "application/pdf")
+    assert "Приложено: Документ, удостоверяющий личность" in replies.text
+    assert "Документ 2 из 8: Договор купли-продажи и инвойс" in replies.text
+    replies = await user.send_file("car.jpg", b"\xff\xd8jpeg", "image/jpeg", kind="photo")
+    assert "Приложено: Договор купли-продажи" in replies.text
+    for _ in range(6):
+        replies = await user.press("Пока пропустить")
+    assert "Проверьте заявку" in replies.text
+    text = replies.text
+    for expected in ("ФИО: Айгерим Нурланова", "ИИН: 870512300122", "Телефон: +77011234567",
+                     f"VIN: {GOOD_VIN}", "Год выпуска: 2024", "Ёмкость тяговой батареи, кВт·ч: 85,4",
+                     "✅ Документ, удостоверяющий личность", "⬜ Титул"):
+        assert expected in text, expected
+    replies = await user.press("Отправить заявку")
+    assert "Заявка EV-2026-000001 отправлена. Статус: подана." in replies.text
+    staff = await client.events(chat_id=900002, wait=2)  # staff who started the bot: notified
+    assert "Новая заявка EV-2026-000001: BYD Han, VIN 1HGCM82633A004352" in \
+        staff["events"][0]["text"]
+    replies = await user.press("Мои заявки")
+    assert "1 заявка" in replies.text
+    replies = await user.press("EV-2026-000001")
+    assert "Статус: подана" in replies.text and "История" in replies.text
+
+
+async def test_company_application_with_bin_and_typed_phone(person):
+    user, _ = await start_form(person, "zh")
+    await user.press("我同意")
+    await user.press("公司")
+    replies = await user.send("ТОО «Электро Импорт»")
+    assert "商业识别号 БИН" in replies.text
+    replies = await user.send("050670004323")
+    assert "这不像 БИН" in replies.text
+    replies = await user.send("050640004324")
+    assert "最后一位（校验位）不符" in replies.text
+    await user.send("050640004323")
+    replies = await user.send("8 747 123 45 67")
+    assert "电话号码已保存：+77471234567" in replies.text
+    await user.send(china_vin())
+    for text in ("Zeekr", "001", "2025"):
+        await user.send(text)
+    await user.press("N1")
+    await user.press("纯电动汽车")
+    await user.send("100")
+    await user.press("NMC")
+    replies = await user.press("GB/T")
+    assert "公司注册文件" in replies.text  # a company's first document
+    await user.send_file("reg.pdf", b"%PDF company", "application/pdf")
+    replies = await user.press("前往核对")
+    assert "商业识别号（БИН）: 050640004323" in replies.text
+    replies = await user.press("提交申请")
+    assert "已提交" in replies.text and "EV-2026-" in replies.text
+
+
+@pytest.mark.parametrize("step_answers,bad,explanation", [
+    ([], "12", "ровно 17 символов, а здесь 2"),
+    ([], "1HGCM82633A00435O", "не бывает букв I, O и Q"),
+    ([], "1HGCM82633A00435Ж", "только из латинских букв и цифр"),
+    ([], "LRW3E7FS0NC12345X", "не проходит проверку контрольной цифры"),
+])
+async def test_vin_errors_are_explained(person, step_answers, bad, explanation):
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.send("Айгерим Нурланова")
+    await user.send("870512300122")
+    await user.send("+77011234567")
+    replies = await user.send(bad)
+    assert explanation in replies.text
+    assert "VIN транспортного средства" in replies.texts[-1]  # the same question again
+
+
+async def test_vin_check_digit_warning_can_be_confirmed(person, bot):
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.send("Айгерим Нурланова")
+    await user.send("870512300122")
+    await user.send("+77011234567")
+    replies = await user.send("1HGCM82634A004352")
+    assert "Контрольная цифра (9-й символ) в 1HGCM82634A004352 не сходится" in replies.text
+    replies = await user.press("Да, всё верно")
+    assert "Марка" in replies.text
+    draft = await bot.runtime.repos.applications.draft_of(user.user_id)
+    assert draft.vin == "1HGCM82634A004352" and draft.vin_warning is True
+
+
+@pytest.mark.parametrize("field_inputs,bad,explanation", [
+    (["Айгерим"], "8705123001", "ровно 12 цифр"),
+    (["Айгерим"], "870512700122", "7-я цифра ИИН — от 1 до 6"),
+    (["Айгерим"], "871312300122", "такой даты не бывает"),
+    (["Айгерим"], "870512300123", "контрольная) цифра не сходится"),
+    (["Айгерим", "870512300122"], "+7 916 123 45 67", "казахстанский мобильный номер"),
+    (["Айгерим", "870512300122"], "позвоните мне", "в виде +7 701 123 45 67"),
+    (["Айгерим", "870512300122", "+77011234567", GOOD_VIN, "BYD", "Han"], "в прошлом году",
+     "четырьмя цифрами"),
+    (["Айгерим", "870512300122", "+77011234567", GOOD_VIN, "BYD", "Han"], "1970",
+     "от 1990 до следующего года"),
+    (["Айгерим", "870512300122", "+77011234567", GOOD_VIN, "BYD", "Han", "2024", "@M1",
+      "@Электромобиль"], "много", "числом в кВт·ч"),
+    (["1"], "", ""),  # a one-character name
+])
+async def test_field_errors_are_explained(person, field_inputs, bad, explanation):
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    if field_inputs == ["1"]:
+        replies = await user.send("1")
+        assert "не короче двух букв" in replies.text
+        return
+    for value in field_inputs:
+        if value.startswith("@"):
+            await user.press(value[1:])
+        else:
+            await user.send(value)
+    replies = await user.send(bad)
+    assert explanation in replies.text, replies.text
+
+
+async def test_someone_elses_contact_is_refused(person):
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.send("Айгерим Нурланова")
+    await user.send("870512300122")
+    replies = await user.send_content(contact={"phone_number": "+77017654321", "first_name": "B",
+                                               "user_id": 12345})
+    assert "Поделитесь своим контактом" in replies.text
+
+
+async def test_upload_errors_are_explained(person):
+    user, _ = await start_form(person)
+    await fill_person(user)
+    replies = await user.send_file("notes.docx", b"PK docx", "application/msword")
+    assert "Отправьте фото или PDF-файл" in replies.text
+    replies = await user.send_file("scan.pdf", b"", "application/pdf", size=25 * 2**20)
+    assert "больше 20 МБ" in replies.text
+    await user.send_file("passport.pdf", PDF, "application/pdf")
+    replies = await user.send_file("passport-again.pdf", PDF, "application/pdf")
+    assert "уже приложен (как «Документ, удостоверяющий личность»)" in replies.text
+    replies = await user.send_content(sticker="🙂")
+    assert "Отправьте фото или PDF-файл" in replies.text
+
+
+async def test_restart_mid_form_resumes_with_every_answer(person, bot):
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.send("Айгерим Нурланова")
+    await user.send("870512300122")
+    await user.send("+77011234567")
+    await bot.restart()
+    replies = await user.send(GOOD_VIN)  # answered after the restart, at the same step
+    assert "Марка" in replies.text
+    await bot.restart()
+    replies = await user.send("/apply")  # and the menu entry resumes there too
+    assert "вопрос 6 из 13" in replies.text
+    draft = await bot.runtime.repos.applications.draft_of(user.user_id)
+    assert (draft.applicant_name, draft.id_number, draft.phone, draft.vin) == \
+        ("Айгерим Нурланова", "870512300122", "+77011234567", GOOD_VIN)
+
+
+async def test_edit_from_review_changes_only_that_field(person, bot):
+    user, _ = await start_form(person)
+    await fill_person(user)
+    await user.press("К проверке")
+    before = await bot.runtime.repos.applications.draft_of(user.user_id)
+    replies = await user.press("✏️ Модель")
+    assert "Модель?" in replies.text and "Сейчас: Han" in replies.text
+    replies = await user.send("Seal")
+    assert "Проверьте заявку" in replies.text and "Модель: Seal" in replies.text
+    after = await bot.runtime.repos.applications.draft_of(user.user_id)
+    changed = {k for k, v in before.values().items() if after.values()[k] != v}
+    assert changed == {"model"}
+    replies = await user.press("✏️ Категория ТС")
+    replies = await user.press("N1")
+    assert "Проверьте заявку" in replies.text and "N1: фургон" in replies.text
+
+
+async def test_cancel_asks_before_discarding_the_draft(person, bot):
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    replies = await user.send("/cancel")
+    assert "Удалить черновик" in replies.text
+    replies = await user.press("Нет, продолжить")
+    assert "ФИО" in replies.text
+    await user.send("/cancel")
+    replies = await user.press("Да, удалить")
+    assert "Черновик удалён" in replies.text
+    assert await bot.runtime.repos.applications.draft_of(user.user_id) is None
+
+
+async def test_open_application_with_same_vin_is_warned(person):
+    first, _ = await start_form(person)
+    await fill_person(first)
+    await first.press("К проверке")
+    await first.press("Отправить заявку")
+    second, _ = await start_form(person)
+    await fill_person(second)
+    replies = await second.press("К проверке")
+    assert "По этому VIN уже есть открытая заявка: EV-2026-000001" in replies.text
+
+
+async def test_guide_answers_prefill_the_form(person, bot):
+    user = await person("ru")
+    await user.send("/start")
+    await user.press("🚗")
+    await user.press("📘")
+    for label in ("Компания", "N1", "Электромобиль", "Новое", "Китай", "Серия"):
+        await user.press(label)
+    await user.press("Подать заявку с этими ответами")
+    replies = await user.press("Согласен")
+    assert "Название компании" in replies.text or "название компании" in replies.text
+    draft = await bot.runtime.repos.applications.draft_of(user.user_id)
+    assert (draft.applicant_type, draft.category, draft.powertrain, draft.path) == \
+        ("company", "n1", "bev", "otts")
+
+
+async def test_withdraw_and_add_a_document_later(person, client):
+    user, _ = await start_form(person)
+    await fill_person(user)
+    await user.press("К проверке")
+    await user.press("Отправить заявку")
+    await user.press("Мои заявки")
+    await user.press("EV-2026-")
+    await user.press("Добавить документ")
+    replies = await user.press("Титул")
+    replies = await user.send_file("title.pdf", b"%PDF title", "application/pdf")
+    assert "Приложено к заявке EV-2026-000001: Титул" in replies.text
+    assert "✅ Титул" in replies.text
+    replies = await user.press("📄 Титул")  # the document is sent back to its owner
+    assert replies.events[-1]["kind"] == "document"
+    await user.press("Отозвать заявку")
+    replies = await user.press("Да, отозвать")
+    assert "Статус: отозвана" in replies.text
+    assert "Отозвать заявку" not in " ".join(replies.buttons())
+
+
+async def test_other_users_applications_and_documents_are_refused(person, client, bot):
+    owner, _ = await start_form(person)
+    await fill_person(owner)
+    await owner.send_file("passport.pdf", PDF, "application/pdf")
+    await owner.press("К проверке")
+    await owner.press("Отправить заявку")
+    app = (await bot.runtime.repos.applications.of_user(owner.user_id))[0]
+    doc = (await bot.runtime.repos.applications.documents(app.id))[0]
+    intruder = await person("ru")
+    await intruder.send("/start")
+    for data in (f"my:v:{app.id}", f"my:a:{app.id}", f"my:k:{app.id}:title", f"my:w:{app.id}",
+                 f"my:wy:{app.id}", f"my:f:{doc.id}", "my:v:abc", "my:f:"):
+        replies = await intruder.press_data(data, forge=True, expect=0)
+        assert replies.callback["text"] == "Заявка не найдена.", data
+        assert not any(app.number in (e.get("text") or "") for e in replies.events)
+        assert not any(e.get("kind") == "document" for e in replies.events)
+    assert (await bot.runtime.repos.applications.get(app.id)).status == "submitted"
+
+
+async def test_mydata_and_deletemydata(person, client, bot):
+    user, _ = await start_form(person)
+    await fill_person(user)
+    await user.press("К проверке")
+    await user.press("Отправить заявку")
+    replies = await user.send("/mydata")
+    data = json.loads(await client.file(replies.events[-1]["file_id"]))
+    assert data["user"]["id"] == user.user_id
+    assert data["applications"][0]["vin"] == GOOD_VIN
+    assert data["consents"][0]["version"] == "2026-11"
+    await user.send("/apply")  # a new draft, to be deleted outright
+    replies = await user.send("/deletemydata")
+    assert "будут обезличены" in replies.text
+    replies = await user.press("Да, удалить мои данные")
+    assert "Ваши данные удалены" in replies.text and "1 заявка" in replies.text
+    repos = bot.runtime.repos
+    assert await repos.users.get(user.user_id) is None
+    app = await repos.applications.get(1)
+    assert (app.user_id, app.applicant_name, app.id_number, app.phone, app.vin) == \
+        (None, None, None, None, GOOD_VIN)
+    assert await repos.applications.draft_of(user.user_id) is None
