@@ -43,6 +43,12 @@ class Settings:
     webhook_secret: str = ""
     log_level: str = "INFO"
     content_dir: str = ""  # empty: the content/ folder shipped with the bot
+    documents_reminder_days: tuple[int, ...] = (2, 5)
+    documents_flag_days: int = 7
+    inspection_reminder_hours: tuple[int, ...] = (24, 2)
+    draft_reminder_hours: int = 24
+    digest_time: time = time(9, 0)
+    waiting_limit_days: int = 5
 
     @property
     def tz(self) -> ZoneInfo:
@@ -146,7 +152,7 @@ def _int_item(item: object) -> int:
 
 def _describe(kind: str) -> str:
     return {"str": "a string", "bool": "true or false", "int": "an integer",
-            "float": "a number", "tuple[int, ...]": "a list of Telegram user ids",
+            "float": "a number", "tuple[int, ...]": "a list of integers",
             "time": 'a time "HH:MM"'}[kind]
 
 

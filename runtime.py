@@ -14,8 +14,8 @@ from config import Settings
 from domain.clock import Clock
 from domain.content import CONTENT_DIR
 from domain.library import Library
-from handlers import (apply, fallback, guide, language, lookup, my_applications, mydata,
-                      session, start)
+from handlers import (apply, desk, fallback, guide, language, lookup, my_applications, mydata,
+                      session, staff, start)
 from handlers.base import BotContext, Services, register_all
 from handlers.processing import ChatOrderedProcessor
 from jobs import reminders
@@ -25,8 +25,8 @@ from storage.repos import Repos
 log = logging.getLogger(__name__)
 # The table of contents of the bot: each module registers its own handlers.
 # session runs first (group -1); fallback must stay last.
-FEATURES = [session, start, language, guide, lookup, apply, my_applications, mydata, fallback,
-            reminders]
+FEATURES = [session, start, language, guide, lookup, apply, my_applications, mydata, desk, staff,
+            fallback, reminders]
 HEARTBEAT_SECONDS = 30
 
 
@@ -86,6 +86,7 @@ class Runtime:
         self.app = app = build_application(services)
         await app.initialize()
         await language.publish_commands(app)
+        await staff.publish_staff_commands(app)
         await app.start()
         if settings.webhook_url:
             path = urlparse(settings.webhook_url).path.lstrip("/")

@@ -24,6 +24,7 @@ from domain.roles import staff_ids
 from handlers import application_render as render
 from handlers import fallback, start
 from handlers.base import BotContext, answer, keyboard, named, send, show
+from jobs import reminders
 from storage.applications import Application as Draft
 from storage.applications import DuplicateFile
 from storage.conversations import Conversation
@@ -88,6 +89,7 @@ async def begin(update: Update, ctx: BotContext, prefill: dict | None = None) ->
     draft = await draft_of(ctx)
     if draft is None:
         draft = await ctx.repos.applications.create_draft(ctx.user.id, prefill, ctx.now())
+        await reminders.schedule_draft(ctx.services, draft)  # "unfinished" nudge, once
     elif prefill:
         await ctx.repos.applications.update_draft(draft.id, prefill, ctx.now())
         draft = await draft_of(ctx)

@@ -11,6 +11,7 @@ import logging
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from domain.roles import is_staff
 from handlers.base import BotContext, answer, keyboard, named, show
 from i18n import LANGUAGES, Catalogues, Translator
 
@@ -52,14 +53,19 @@ async def set_language(update: Update, ctx: BotContext) -> None:
     await ctx.repos.users.set_language(ctx.user.id, code)
     ctx.tr = ctx.services.catalogues.get(code)
     ctx.language_known = True
-    await ctx.bot.set_my_commands(commands(ctx.tr),
+    staff = is_staff(ctx.services.settings, ctx.user)
+    await ctx.bot.set_my_commands(commands(ctx.tr, staff),
                                   scope=BotCommandScopeChat(update.effective_chat.id))
     from handlers import start  # start imports this module for the picker
     await start.continue_start(update, ctx)
 
 
-def commands(tr: Translator) -> list[BotCommand]:
-    return [BotCommand("start", tr._("Main menu")),
+def commands(tr: Translator, staff: bool = False) -> list[BotCommand]:
+    """The command menu; staff see their tools too (set only in their chats)."""
+    extra = [BotCommand("queue", tr._("Staff: the application queue")),
+             BotCommand("app", tr._("Staff: open an application, /app EV-2026-000001")),
+             BotCommand("export", tr._("Staff: export applications (CSV, Excel)"))] if staff else []
+    return extra + [BotCommand("start", tr._("Main menu")),
             BotCommand("guide", tr._("Which certification my vehicle needs")),
             BotCommand("req", tr._("Look up a requirement: /req R100")),
             BotCommand("apply", tr._("Apply for certification")),

@@ -70,8 +70,23 @@ async def confirm_delete(update: Update, ctx: BotContext) -> None:
     await show(update, ctx, text)
 
 
+@named("mute")
+async def mute(update: Update, ctx: BotContext) -> None:
+    await ctx.repos.users.set_muted(ctx.user.id, True)
+    await send(update, ctx, ctx.tr._("🔕 Reminders are off. Status changes of your applications "
+                                     "still reach you. /unmute turns reminders back on."))
+
+
+@named("unmute")
+async def unmute(update: Update, ctx: BotContext) -> None:
+    await ctx.repos.users.set_muted(ctx.user.id, False)
+    await send(update, ctx, ctx.tr._("🔔 Reminders are on again."))
+
+
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("mydata", my_data, filters=private))
     app.add_handler(CommandHandler("deletemydata", delete_my_data, filters=private))
     app.add_handler(CallbackQueryHandler(confirm_delete, pattern=r"^del:yes$"))
+    app.add_handler(CommandHandler("mute", mute, filters=private))
+    app.add_handler(CommandHandler("unmute", unmute, filters=private))

@@ -1,13 +1,17 @@
 """The reminder outbox: a short tick sends what is due, at a sensible local hour.
 
-The database holds every reminder; the tick reads due rows, sends each, and marks
-it the moment the send succeeds. A restart reloads nothing by hand and repeats
-nothing that was marked. Quiet hours postpone a reminder to the morning.
+The database holds every reminder; the tick reads due rows, checks that the reason
+still holds (documents still missing, inspection still booked…), sends, and marks
+the row the moment the send succeeds. A restart reloads nothing by hand and
+repeats nothing that was marked. Quiet hours postpone reminders to the morning;
+a muted user gets none. The staff digest goes out once per working day.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -15,18 +19,70 @@ from telegram.ext import Application, ContextTypes
 
 from domain import guide
 from domain.quiet import next_allowed
+from domain.roles import staff_ids
+from handlers import application_render as render
+from handlers import notify
 from handlers.base import Services, keyboard
+from i18n import Translator
+from storage.applications import Application as Case
 from storage.reminders import Reminder
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 30
+STAFF_KINDS = ("documents_flag",)  # sent to staff, whatever the applicant's settings
+URGENT_KINDS = ("status",)  # status notifications being retried: no quiet hours, no mute
 
+
+@dataclass
+class Message:
+    chat_id: int
+    text: str
+    markup: object = None
+
+
+# --- scheduling (called by handlers when something happens) -----------------------------
+
+def _at(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+async def schedule_documents(services: Services, app: Case, requested_at: int) -> None:
+    """After staff request documents: remind after N days (each), then flag to staff."""
+    repos, settings, now = services.repos, services.settings, services.clock.timestamp()
+    payload = {"app": app.id, "requested_at": requested_at}
+    for days in settings.documents_reminder_days:
+        await repos.reminders.schedule(app.user_id, "documents", f"{app.id}:{requested_at}:{days}",
+                                       requested_at + days * 86400, payload, now)
+    await repos.reminders.schedule(app.user_id, "documents_flag", f"{app.id}:{requested_at}",
+                                   requested_at + settings.documents_flag_days * 86400, payload,
+                                   now)
+
+
+async def schedule_inspection(services: Services, app: Case, inspection_at: int) -> None:
+    repos, now = services.repos, services.clock.timestamp()
+    for hours in services.settings.inspection_reminder_hours:
+        due = inspection_at - hours * 3600
+        if due > now:
+            await repos.reminders.schedule(
+                app.user_id, "inspection", f"{app.id}:{inspection_at}:{hours}", due,
+                {"app": app.id, "at": inspection_at}, now)
+
+
+async def schedule_draft(services: Services, app: Case) -> None:
+    hours = services.settings.draft_reminder_hours
+    await services.repos.reminders.schedule(
+        app.user_id, "draft", str(app.id), app.updated_at + hours * 3600, {"app": app.id},
+        services.clock.timestamp())
+
+
+# --- the tick ----------------------------------------------------------------------------
 
 async def tick(app: Application) -> int:
-    """Send every due reminder; returns how many were sent. One tick at a time."""
+    """Send every due reminder (and the digest when due); returns how many messages went
+    out. One tick at a time."""
     lock = app.bot_data.setdefault("reminders_lock", asyncio.Lock())
     async with lock:
-        return await _tick(app)
+        return await _tick(app) + await digest(app)
 
 
 async def _tick(app: Application) -> int:
@@ -35,55 +91,177 @@ async def _tick(app: Application) -> int:
     now = services.clock.now()
     allowed = next_allowed(now, settings.quiet_hours_start, settings.quiet_hours_end, settings.tz)
     sent = 0
-    for reminder in await repos.reminders.due(int(now.timestamp())):
-        if allowed > now:  # quiet hours: everything due waits for the morning
-            await repos.reminders.postpone(reminder.id, int(allowed.timestamp()))
+    for reminder in await repos.reminders.due(_at(now)):
+        if allowed > now and reminder.kind not in URGENT_KINDS:  # quiet hours: wait
+            await repos.reminders.postpone(reminder.id, _at(allowed))
             continue
-        status = await _deliver(app, services, reminder)
-        if status is not None:
-            await repos.reminders.finish(reminder.id, status, int(now.timestamp()))
-            sent += status == "sent"
+        outcome = await prepare(services, reminder, now)
+        if isinstance(outcome, datetime):  # the reason moved (a draft edited since)
+            await repos.reminders.postpone(reminder.id, _at(outcome))
+            continue
+        if not outcome:
+            await repos.reminders.finish(reminder.id, "dropped", _at(now))
+            continue
+        delivered = await _send_all(app, services, outcome)
+        if delivered is None:
+            continue  # a transient error: the next tick tries again
+        await repos.reminders.finish(reminder.id, "sent", _at(now))
+        sent += delivered
     return sent
 
 
-async def _deliver(app: Application, services: Services, reminder: Reminder) -> str | None:
-    """'sent', 'dropped' (reason gone, user blocked), or None to retry on the next tick."""
+async def _send_all(app: Application, services: Services, messages: list[Message]) -> int | None:
+    delivered = 0
+    for message in messages:
+        try:
+            await app.bot.send_message(message.chat_id, message.text, parse_mode=ParseMode.HTML,
+                                       reply_markup=message.markup)
+            delivered += 1
+        except Forbidden:
+            await services.repos.users.mark_blocked(message.chat_id)
+        except BadRequest as exc:  # chat not found (a staff id that never wrote to us)
+            log.warning("reminder to %s not sent: %s", message.chat_id, exc.message)
+        except TelegramError as exc:  # 429, network: the whole reminder waits for a retry
+            log.info("reminder postponed: %r", exc)
+            if len(messages) == 1:
+                return None
+    return delivered
+
+
+async def prepare(services: Services, reminder: Reminder, now: datetime
+                  ) -> list[Message] | datetime | None:
+    """The messages to send, None to drop (reason gone, user blocked or muted), or a
+    later time to try again."""
+    if reminder.kind in STAFF_KINDS:
+        return await _staff_flag(services, reminder)
     user = await services.repos.users.get(reminder.user_id)
-    if user is None or user.blocked:
-        return "dropped"
-    tr = services.catalogues.get(user.language or services.settings.default_language)
-    rendered = render(services, tr, reminder)
-    if rendered is None:
-        return "dropped"
-    text, markup = rendered
-    try:
-        await app.bot.send_message(user.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except Forbidden:
-        await services.repos.users.mark_blocked(user.id)
-        return "dropped"
-    except BadRequest as exc:
-        log.warning("reminder %s dropped: %s", reminder.id, exc.message)
-        return "dropped"
-    except TelegramError as exc:  # 429, network: try again on the next tick
-        log.info("reminder %s postponed: %r", reminder.id, exc)
+    if user is None or user.blocked or (user.muted and reminder.kind not in URGENT_KINDS):
         return None
-    return "sent"
-
-
-def render(services: Services, tr, reminder: Reminder):
+    tr = services.catalogues.get(user.language or services.settings.default_language)
     if reminder.kind == "guide":
-        values = reminder.payload["payload"].removeprefix(guide.PAYLOAD_PREFIX)
-        content = services.library.content
-        walk = guide.decode(content, values)
-        result = guide.result(content, walk) if walk else None
-        if result is None:
-            return None  # the guide changed and the answers lead nowhere now
-        text = tr._("⏰ You asked me to remind you about your certification path: <b>{title}</b>."
-                    "\nReady to continue?", title=result.outcome.title[tr.language])
-        return text, keyboard([[(tr._("📘 Open my result"), f"g:o:{values}")],
-                               [(tr._("⬅️ Main menu"), "menu")]])
+        return _guide(services, tr, user.id, reminder)
+    case = await services.repos.applications.get(reminder.payload.get("app", 0))
+    if case is None or case.user_id != user.id:
+        return None
+    if reminder.kind == "documents":
+        return await _documents(services, tr, case, reminder)
+    if reminder.kind == "inspection":
+        return _inspection(tr, case, reminder)
+    if reminder.kind == "draft":
+        return _draft(services, tr, case, now)
+    if reminder.kind == "status":  # a notification whose first send failed
+        if case.status != reminder.payload.get("status"):
+            return None  # a newer change has been (or will be) notified instead
+        text = notify.status_message(tr, case, reminder.payload.get("comment", ""))
+        return [Message(case.user_id, text, notify.status_markup(tr, case))]
     log.warning("reminder %s of unknown kind %s dropped", reminder.id, reminder.kind)
     return None
+
+
+def _guide(services: Services, tr: Translator, user_id: int, reminder: Reminder):
+    values = reminder.payload["payload"].removeprefix(guide.PAYLOAD_PREFIX)
+    content = services.library.content
+    walk = guide.decode(content, values)
+    result = guide.result(content, walk) if walk else None
+    if result is None:
+        return None  # the guide changed and the answers lead nowhere now
+    text = tr._("⏰ You asked me to remind you about your certification path: <b>{title}</b>."
+                "\nReady to continue?", title=result.outcome.title[tr.language])
+    return [Message(user_id, text, keyboard([[(tr._("📘 Open my result"), f"g:o:{values}")],
+                                             [(tr._("⬅️ Main menu"), "menu")]]))]
+
+
+async def _still_missing(services: Services, case: Case, reminder: Reminder) -> list[str]:
+    """Requested kinds not uploaded since the request ([] when the reason is gone)."""
+    if case.status != "documents_requested" or \
+            case.requested_at != reminder.payload.get("requested_at"):
+        return []
+    docs = await services.repos.applications.documents(case.id)
+    arrived = {d.kind for d in docs if d.uploaded_at >= (case.requested_at or 0)}
+    return [k for k in case.requested_documents if k not in arrived]
+
+
+async def _documents(services: Services, tr: Translator, case: Case, reminder: Reminder):
+    missing = await _still_missing(services, case, reminder)
+    if not missing:
+        return None
+    names = "\n".join(f"• {render.doc_label(tr, k)}" for k in missing)
+    text = tr._("⏰ The certification centre is still waiting for documents for application "
+                "{number}:", number=case.number) + "\n" + names
+    return [Message(case.user_id, text, keyboard([[(tr._("📎 Add a document"),
+                                                     f"my:a:{case.id}")]]))]
+
+
+async def _staff_flag(services: Services, reminder: Reminder):
+    case = await services.repos.applications.get(reminder.payload.get("app", 0))
+    if case is None or not await _still_missing(services, case, reminder):
+        return None
+    messages = []
+    for staff_id in await staff_ids(services.settings, services.repos.users):
+        tr = await _translator_for(services, staff_id)
+        days = (services.clock.timestamp() - case.requested_at) // 86400
+        messages.append(Message(staff_id, tr.ngettext(
+            "🚩 Application {number}: documents requested {n} day ago are still missing. "
+            "/app {number}", "🚩 Application {number}: documents requested {n} days ago are "
+            "still missing. /app {number}", days, number=case.number)))
+    return messages
+
+
+def _inspection(tr: Translator, case: Case, reminder: Reminder):
+    if case.status != "inspection" or case.inspection_at != reminder.payload.get("at"):
+        return None  # rescheduled, withdrawn or already past this stage
+    when = tr.datetime(datetime.fromtimestamp(case.inspection_at, tz=timezone.utc))
+    text = tr._("⏰ Reminder: the inspection of your vehicle (application {number}) is on "
+                "{when}, at {place}. Bring the vehicle and the original documents.",
+                number=case.number, when=when, place=case.inspection_place)
+    return [Message(case.user_id, text)]
+
+
+def _draft(services: Services, tr: Translator, case: Case, now: datetime):
+    if case.status != "draft":
+        return None  # submitted or deleted meanwhile
+    due = case.updated_at + services.settings.draft_reminder_hours * 3600
+    if due > _at(now):
+        return datetime.fromtimestamp(due, tz=timezone.utc)  # edited since: wait from then
+    text = tr._("📝 Your application is not finished yet. Everything you entered is saved: "
+                "continue where you stopped?")
+    return [Message(case.user_id, text, keyboard([[(tr._("📝 Continue the draft"),
+                                                     "apply:new")]]))]
+
+
+async def _translator_for(services: Services, user_id: int) -> Translator:
+    user = await services.repos.users.get(user_id)
+    return services.catalogues.get((user and user.language) or services.settings.default_language)
+
+
+# --- the staff digest ----------------------------------------------------------------------
+
+async def digest(app: Application) -> int:
+    """Once per working day at digest_time (Almaty): applications waiting too long."""
+    services: Services = app.bot_data["services"]
+    settings, repos = services.settings, services.repos
+    local = services.clock.now().astimezone(settings.tz)
+    if local.weekday() >= 5 or local.time() < settings.digest_time:
+        return 0
+    day = local.date().isoformat()
+    if await repos.db.fetchone("SELECT 1 FROM digests WHERE day = ?", (day,)):
+        return 0
+    limit = services.clock.now() - timedelta(days=settings.waiting_limit_days)
+    waiting = await repos.applications.waiting_since(_at(limit))
+    messages = []
+    for staff_id in await staff_ids(settings, repos.users) if waiting else []:
+        tr = await _translator_for(services, staff_id)
+        lines = [tr.ngettext("🗂 {n} application has been waiting longer than {days} days:",
+                             "🗂 {n} applications have been waiting longer than {days} days:",
+                             len(waiting), days=settings.waiting_limit_days)]
+        lines += [f"• /app {c.number} · {render.status_label(tr, c.status)} · "
+                  f"{render.local_time(tr, c.updated_at)}" for c in waiting[:50]]
+        messages.append(Message(staff_id, "\n".join(lines)))
+    sent = await _send_all(app, services, messages) or 0
+    async with repos.db.write() as conn:  # marked after sending: a crash re-sends, never loses
+        await conn.execute("INSERT OR IGNORE INTO digests (day, sent_at) VALUES (?, ?)",
+                           (day, services.clock.timestamp()))
+    return sent
 
 
 async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,4 +270,3 @@ async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def register(app: Application) -> None:
     app.job_queue.run_repeating(_job, interval=TICK_SECONDS, first=5, name="reminders")
-

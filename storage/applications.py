@@ -35,6 +35,12 @@ class Application:
     updated_at: int
     submitted_at: int | None
     anonymised: bool
+    certificate_number: str | None = None
+    rejection_reason: str | None = None
+    inspection_at: int | None = None
+    inspection_place: str | None = None
+    requested_documents: tuple[str, ...] = ()
+    requested_at: int | None = None
 
     def values(self) -> dict[str, object]:
         return {f: getattr(self, f) for f in FIELDS}
@@ -70,6 +76,7 @@ def _application(row) -> Application:
     data["guide_answers"] = json.loads(data["guide_answers"])
     data["vin_warning"] = bool(data["vin_warning"])
     data["anonymised"] = bool(data["anonymised"])
+    data["requested_documents"] = tuple(json.loads(data["requested_documents"]))
     return Application(**data)
 
 
@@ -143,12 +150,20 @@ class ApplicationRepo:
             return _application(row)
 
     async def change_status(self, application_id: int, expected: str, new: str, actor_id: int,
-                            comment: str, now: int) -> bool:
-        """Compare-and-set: False when someone changed the status first."""
+                            comment: str, now: int, **details) -> bool:
+        """Compare-and-set: False when someone changed the status first. `details` are the
+        decision's data (certificate_number, inspection_at, requested_documents…)."""
+        allowed = {"certificate_number", "rejection_reason", "inspection_at", "inspection_place",
+                   "requested_documents", "requested_at"}
+        assert set(details) <= allowed, details
+        values = {k: json.dumps(list(v)) if k == "requested_documents" else v
+                  for k, v in details.items()}
+        sets = "".join(f", {k} = ?" for k in values)
         async with self.db.write() as conn:
             cur = await conn.execute(
-                "UPDATE applications SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
-                (new, now, application_id, expected))
+                f"UPDATE applications SET status = ?, updated_at = ?{sets}"
+                " WHERE id = ? AND status = ?",
+                (new, now, *values.values(), application_id, expected))
             if cur.rowcount != 1:
                 return False
             await conn.execute(
@@ -225,6 +240,48 @@ class ApplicationRepo:
                                (user_id,))
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
         return anonymised
+
+
+    async def by_number(self, number: str) -> Application | None:
+        row = await self.db.fetchone("SELECT * FROM applications WHERE number = ?", (number,))
+        return _application(row) if row else None
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT status, count(*) AS n FROM applications WHERE status != 'draft'"
+            " GROUP BY status")
+        return {r["status"]: r["n"] for r in rows}
+
+    async def page(self, status: str, offset: int, limit: int) -> list[Application]:
+        """Oldest first: the queue is worked in the order applications came in."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM applications WHERE status = ? ORDER BY updated_at, id"
+            " LIMIT ? OFFSET ?", (status, limit, offset))
+        return [_application(r) for r in rows]
+
+    async def waiting_since(self, before: int) -> list[Application]:
+        """Open applications unchanged since `before` (for the staff digest)."""
+        marks = ", ".join("?" for _ in OPEN)
+        rows = await self.db.fetchall(
+            f"SELECT * FROM applications WHERE status IN ({marks}) AND updated_at < ?"
+            " ORDER BY updated_at", (*OPEN, before))
+        return [_application(r) for r in rows]
+
+    async def export(self, status: str | None, since: int | None, until: int | None
+                     ) -> list[Application]:
+        query = "SELECT * FROM applications WHERE status != 'draft'"
+        params: list = []
+        if status:
+            query += " AND status = ?"
+            params.append(status)
+        if since is not None:
+            query += " AND submitted_at >= ?"
+            params.append(since)
+        if until is not None:
+            query += " AND submitted_at < ?"
+            params.append(until)
+        rows = await self.db.fetchall(query + " ORDER BY submitted_at, id", tuple(params))
+        return [_application(r) for r in rows]
 
 
 class ConsentRepo:

@@ -19,13 +19,14 @@ class User:
     first_seen: int
     last_seen: int
     blocked: bool
+    muted: bool = False
 
 
 def _user(row) -> User:
     return User(id=row["id"], first_name=row["first_name"], username=row["username"],
                 language=row["language"], role=row["role"], role_chosen=bool(row["role_chosen"]),
                 first_seen=row["first_seen"], last_seen=row["last_seen"],
-                blocked=bool(row["blocked"]))
+                blocked=bool(row["blocked"]), muted=bool(row["muted"]))
 
 
 class UserRepo:
@@ -70,3 +71,16 @@ class UserRepo:
         marks = ", ".join("?" for _ in roles)
         rows = await self.db.fetchall(f"SELECT id FROM users WHERE role IN ({marks})", roles)
         return [r["id"] for r in rows]
+
+    async def set_muted(self, user_id: int, muted: bool) -> None:
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE users SET muted = ? WHERE id = ?", (int(muted), user_id))
+
+    async def grant(self, user_id: int, role: str, actor_id: int, now: int) -> None:
+        """Give or take the staff role (role 'staff' or back to 'importer'), recorded."""
+        action = "revoke" if role == "importer" else "grant"
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, user_id))
+            await conn.execute(
+                "INSERT INTO role_grants (user_id, role, action, actor_id, at)"
+                " VALUES (?, 'staff', ?, ?, ?)", (user_id, action, actor_id, now))

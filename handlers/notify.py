@@ -1,0 +1,78 @@
+"""Telling the applicant about a status change, at once, in their language, with what to
+do next. (Reminders wait for the morning; a status change does not.)"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+
+from handlers import application_render as render
+from handlers.base import Services, keyboard
+from i18n import Translator
+from storage.applications import Application
+
+log = logging.getLogger(__name__)
+
+
+def status_message(tr: Translator, app: Application, comment: str) -> str:
+    head = tr._("📬 Application {number}: the status is now <b>{status}</b>.",
+                number=app.number, status=render.status_label(tr, app.status))
+    if app.status == "in_review":
+        body = tr._("The certification centre is checking your documents. Nothing to do for "
+                    "now; I will write when something is needed.")
+    elif app.status == "documents_requested":
+        names = "\n".join(f"• {render.doc_label(tr, k)}" for k in app.requested_documents)
+        body = tr._("Please add these documents (press the button below):") + "\n" + names
+    elif app.status == "inspection":
+        when = tr.datetime(datetime.fromtimestamp(app.inspection_at, tz=timezone.utc))
+        body = tr._("Inspection: {when} (Almaty time), {place}. Bring the vehicle and the "
+                    "original documents. I will remind you the day before.", when=when,
+                    place=app.inspection_place)
+    elif app.status == "testing":
+        body = tr._("The laboratory is testing the vehicle. Nothing to do for now.")
+    elif app.status == "approved":
+        body = tr._("Certificate number: <b>{certificate}</b>. Next: the electronic vehicle "
+                    "passport (EPTS), then registration.", certificate=app.certificate_number)
+    elif app.status == "rejected":
+        body = tr._("Reason: {reason}\nYou may correct the issue and apply again.",
+                    reason=app.rejection_reason)
+    else:
+        body = ""
+    text = head + ("\n\n" + body if body else "")
+    if comment:
+        text += "\n\n" + tr._("Comment from the centre: {comment}", comment=comment)
+    return text
+
+
+async def notify_applicant(services: Services, bot, app: Application, comment: str) -> bool:
+    """Send at once; a user who blocked the bot is marked and skipped."""
+    if app.user_id is None:
+        return False  # anonymised
+    user = await services.repos.users.get(app.user_id)
+    if user is None or user.blocked:
+        return False
+    tr = services.catalogues.get(user.language or services.settings.default_language)
+    markup = status_markup(tr, app)
+    try:
+        await bot.send_message(user.id, status_message(tr, app, comment),
+                               parse_mode=ParseMode.HTML, reply_markup=markup)
+    except Forbidden:
+        await services.repos.users.mark_blocked(user.id)
+        return False
+    except TelegramError as exc:  # 429 or network: the reminder outbox retries it
+        log.warning("status notification for %s queued for retry: %r", app.number, exc)
+        await services.repos.reminders.schedule(
+            user.id, "status", f"{app.id}:{app.status}", services.clock.timestamp(),
+            {"app": app.id, "status": app.status, "comment": comment},
+            services.clock.timestamp())
+        return False
+    return True
+
+
+def status_markup(tr: Translator, app: Application):
+    if app.status == "documents_requested":
+        return keyboard([[(tr._("📎 Add a document"), f"my:a:{app.id}")],
+                         [(tr._("📂 Open the application"), f"my:v:{app.id}")]])
+    return keyboard([[(tr._("📂 Open the application"), f"my:v:{app.id}")]])
