@@ -49,6 +49,7 @@ class Settings:
     draft_reminder_hours: int = 24
     digest_time: time = time(9, 0)
     waiting_limit_days: int = 5
+    reminder_tick_seconds: int = 30  # how often due reminders are looked for; 0: never (tests)
 
     @property
     def tz(self) -> ZoneInfo:

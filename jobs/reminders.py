@@ -28,7 +28,6 @@ from storage.applications import Application as Case
 from storage.reminders import Reminder
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 30
 STAFF_KINDS = ("documents_flag",)  # sent to staff, whatever the applicant's settings
 URGENT_KINDS = ("status",)  # status notifications being retried: no quiet hours, no mute
 
@@ -269,4 +268,7 @@ async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(app: Application) -> None:
-    app.job_queue.run_repeating(_job, interval=TICK_SECONDS, first=5, name="reminders")
+    interval = app.bot_data["services"].settings.reminder_tick_seconds
+    if interval > 0:  # APScheduler (PTB's JobQueue) drives the tick; the database holds the rest
+        app.job_queue.run_repeating(_job, interval=interval, first=min(5, interval),
+                                    name="reminders")

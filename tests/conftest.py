@@ -40,7 +40,7 @@ def clock():
 def settings(emulator, tmp_path):
     return Settings(token=emulator.world.token, api_base_url=emulator.url,
                     database_path=str(tmp_path / "bot.sqlite3"), admin_ids=(900001,),
-                    staff_ids=(900002,))
+                    staff_ids=(900002,), reminder_tick_seconds=0)
 
 
 class BotHarness:
