@@ -14,11 +14,13 @@ from config import Settings
 from domain.clock import Clock
 from domain.content import CONTENT_DIR
 from domain.library import Library
-from handlers import (apply, desk, fallback, guide, language, lookup, my_applications, mydata,
+from handlers import (apply, broadcasts, desk, fallback, guide, language, lookup, my_applications, mydata,
                       session, staff, start)
 from handlers.base import BotContext, Services, register_all
 from handlers.processing import ChatOrderedProcessor
-from jobs import reminders
+from domain.broadcast import Pacer
+from jobs import broadcast, reminders
+from jobs.broadcast import InteractivePriority, Sender
 from i18n import Catalogues
 from storage.repos import Repos
 
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 # The table of contents of the bot: each module registers its own handlers.
 # session runs first (group -1); fallback must stay last.
 FEATURES = [session, start, language, guide, lookup, apply, my_applications, mydata, desk, staff,
-            fallback, reminders]
+            broadcasts, fallback, reminders, broadcast]
 HEARTBEAT_SECONDS = 30
 
 
@@ -45,8 +47,9 @@ async def heartbeat(path: Path) -> None:
         await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
-def build_application(services: Services) -> Application:
+def build_application(services: Services, pacer: Pacer | None = None) -> Application:
     settings = services.settings
+    pacer = pacer or Pacer(settings.send_rate)
     app = (ApplicationBuilder()
            .token(settings.token)
            .base_url(settings.bot_url)
@@ -54,6 +57,7 @@ def build_application(services: Services) -> Application:
            .context_types(ContextTypes(context=BotContext))
            .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
            .connection_pool_size(settings.concurrent_updates + 8)
+           .rate_limiter(InteractivePriority(pacer))
            .build())
     app.bot_data["services"] = services
     register_all(app, FEATURES)
@@ -69,6 +73,7 @@ class Runtime:
         self.app: Application | None = None
         self.repos: Repos | None = None
         self._heartbeat: asyncio.Task | None = None
+        self.sender: Sender | None = None
 
     async def start(self) -> Application:
         try:
@@ -83,7 +88,8 @@ class Runtime:
         self.repos = await Repos.open(settings.database_path)
         services = Services(settings=settings, repos=self.repos,
                             catalogues=Catalogues(settings.tz), clock=self.clock, library=library)
-        self.app = app = build_application(services)
+        pacer = Pacer(settings.send_rate)
+        self.app = app = build_application(services, pacer)
         await app.initialize()
         await language.publish_commands(app)
         await staff.publish_staff_commands(app)
@@ -99,6 +105,9 @@ class Runtime:
         else:
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20)
             log.info("polling %s", urlparse(settings.api_base_url).netloc)
+        self.sender = Sender(app, services, pacer, Pacer(settings.paid_send_rate))
+        app.bot_data["broadcasts"] = self.sender
+        await self.sender.start()
         self._heartbeat = asyncio.create_task(heartbeat(heartbeat_path(settings)))
         return app
 
@@ -107,6 +116,9 @@ class Runtime:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
+        sender, self.sender = self.sender, None
+        if sender is not None:
+            await sender.stop()
         app, self.app = self.app, None
         if app is not None:
             if app.updater.running:

@@ -64,7 +64,9 @@ def commands(tr: Translator, staff: bool = False) -> list[BotCommand]:
     """The command menu; staff see their tools too (set only in their chats)."""
     extra = [BotCommand("queue", tr._("Staff: the application queue")),
              BotCommand("app", tr._("Staff: open an application, /app EV-2026-000001")),
-             BotCommand("export", tr._("Staff: export applications (CSV, Excel)"))] if staff else []
+             BotCommand("export", tr._("Staff: export applications (CSV, Excel)")),
+             BotCommand("broadcast", tr._("Staff: send an announcement")),
+             BotCommand("broadcasts", tr._("Staff: recent announcements"))] if staff else []
     return extra + [BotCommand("start", tr._("Main menu")),
             BotCommand("guide", tr._("Which certification my vehicle needs")),
             BotCommand("req", tr._("Look up a requirement: /req R100")),

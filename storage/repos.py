@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.applications import ApplicationRepo, ConsentRepo
+from storage.broadcasts import BroadcastRepo
 from storage.conversations import ConversationRepo
 from storage.db import Database
 from storage.reminders import ReminderRepo
@@ -19,6 +20,7 @@ class Repos:
     reminders: ReminderRepo
     applications: ApplicationRepo
     consents: ConsentRepo
+    broadcasts: BroadcastRepo
 
     @classmethod
     async def open(cls, path: str | Path, migrate: bool = True) -> "Repos":
@@ -27,7 +29,7 @@ class Repos:
             await db.migrate()
         return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db),
                    reminders=ReminderRepo(db), applications=ApplicationRepo(db),
-                   consents=ConsentRepo(db))
+                   consents=ConsentRepo(db), broadcasts=BroadcastRepo(db))
 
     async def close(self) -> None:
         await self.db.close()

@@ -1,0 +1,315 @@
+"""Broadcast delivery: workers paced by the shared Pacer, one delivery row per recipient.
+
+Each row is marked the moment its send returns, so after a crash (or SIGKILL) the
+restarted bot resumes every 'sending' broadcast from its pending rows: nothing is
+lost, and only messages in flight at the crash (at most WORKERS) can repeat.
+A 429 holds only the broadcast; interactive replies borrow slots and go first
+(InteractivePriority). Broadcasts use their own Bot and connection pool, so a
+busy broadcast never makes a user's reply wait for a connection.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, BaseRateLimiter, ContextTypes
+from telegram.request import HTTPXRequest
+
+from domain.broadcast import Pacer, text_for
+from handlers.base import Services, keyboard
+from i18n import Translator
+from storage.broadcasts import Broadcast
+
+log = logging.getLogger(__name__)
+WORKERS = 16          # sends in flight at most (and so the most a crash can repeat)
+BATCH = 500           # pending rows read per query
+PROGRESS_SECONDS = 3  # how often the progress message is edited
+MAX_ATTEMPTS = 5      # network failures before a recipient is given up
+SEND_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage",
+                "forwardMessage"}
+
+
+class InteractivePriority(BaseRateLimiter):
+    """The main bot's requests: a send takes a slot from the shared Pacer at once (the
+    broadcast yields), and a rare 429 is waited out once instead of losing the reply."""
+
+    def __init__(self, pacer: Pacer):
+        self.pacer = pacer
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        if endpoint in SEND_METHODS:
+            self.pacer.borrow()
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            self.pacer.hold(_seconds(exc.retry_after))
+            await asyncio.sleep(_seconds(exc.retry_after))
+            return await callback(*args, **kwargs)
+
+
+def _seconds(retry_after) -> float:
+    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else retry_after
+
+
+@dataclass
+class Run:
+    """A broadcast being sent: its control state and live counters."""
+    broadcast: Broadcast
+    resume: asyncio.Event = field(default_factory=asyncio.Event)
+    paused: bool = False
+    cancelled: bool = False
+    started: float = field(default_factory=time.monotonic)
+    sent_now: int = 0
+
+
+class Sender:
+    def __init__(self, app: Application, services: Services, pacer: Pacer, paid_pacer: Pacer):
+        self.app, self.services = app, services
+        self.pacer, self.paid_pacer = pacer, paid_pacer
+        settings = services.settings
+        self.bot = Bot(settings.token, base_url=settings.bot_url, base_file_url=settings.file_url,
+                       request=HTTPXRequest(connection_pool_size=WORKERS + 4))
+        self.runs: dict[int, Run] = {}
+        self.tasks: dict[int, asyncio.Task] = {}
+
+    async def start(self) -> None:
+        await self.bot.initialize()
+        for broadcast in await self.services.repos.broadcasts.in_status("sending"):
+            self.launch(broadcast)  # a restart resumes where the rows say it stopped
+
+    async def stop(self) -> None:
+        for task in self.tasks.values():
+            task.cancel()
+        for task in list(self.tasks.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.bot.shutdown()
+
+    async def tick(self) -> None:
+        """Start broadcasts whose time has come."""
+        repos, now = self.services.repos, self.services.clock.timestamp()
+        for broadcast in await repos.broadcasts.due(now):
+            if await repos.broadcasts.start(broadcast, now):
+                self.launch(await repos.broadcasts.get(broadcast.id))
+
+    def launch(self, broadcast: Broadcast) -> None:
+        if broadcast.id in self.tasks and not self.tasks[broadcast.id].done():
+            return
+        run = Run(broadcast)
+        self.runs[broadcast.id] = run
+        self.tasks[broadcast.id] = asyncio.create_task(self._run(run))
+
+    # --- control (from the staff's buttons) -----------------------------------------------
+    async def pause(self, broadcast_id: int) -> bool:
+        ok = await self.services.repos.broadcasts.set_status(broadcast_id, "paused", ("sending",),
+                                                             self.services.clock.timestamp())
+        if ok and broadcast_id in self.runs:
+            self.runs[broadcast_id].paused = True
+        return ok
+
+    async def resume(self, broadcast_id: int) -> bool:
+        ok = await self.services.repos.broadcasts.set_status(broadcast_id, "sending", ("paused",),
+                                                             self.services.clock.timestamp())
+        if ok:
+            run = self.runs.get(broadcast_id)
+            if run is not None and not self.tasks[broadcast_id].done():
+                run.paused = False
+                run.resume.set()
+            else:
+                self.launch(await self.services.repos.broadcasts.get(broadcast_id))
+        return ok
+
+    async def cancel(self, broadcast_id: int) -> bool:
+        ok = await self.services.repos.broadcasts.set_status(
+            broadcast_id, "cancelled", ("scheduled", "sending", "paused"),
+            self.services.clock.timestamp())
+        run = self.runs.get(broadcast_id)
+        if ok and run is not None:
+            run.cancelled = True
+            run.resume.set()
+        return ok
+
+    # --- sending ---------------------------------------------------------------------------
+    async def _run(self, run: Run) -> None:
+        broadcast = run.broadcast
+        repos = self.services.repos.broadcasts
+        pacer = self.paid_pacer if broadcast.paid else self.pacer
+        queue: asyncio.Queue = asyncio.Queue(maxsize=WORKERS * 2)
+        workers = [asyncio.create_task(self._worker(run, queue, pacer)) for _ in range(WORKERS)]
+        progress = asyncio.create_task(self._progress_loop(run))
+        try:
+            while not run.cancelled:
+                if run.paused:
+                    await queue.join()
+                    run.resume.clear()
+                    await self._show_progress(run)
+                    await run.resume.wait()
+                    continue
+                fed = await self._feed(run, queue)
+                await queue.join()  # nothing in flight: a new pass can't queue anyone twice
+                if not fed and not run.paused:
+                    break
+            if not run.cancelled:
+                await repos.set_status(broadcast.id, "done", ("sending",),
+                                       self.services.clock.timestamp())
+        finally:
+            for task in (*workers, progress):
+                task.cancel()
+        await self._show_progress(run, final=True)
+
+    async def _feed(self, run: Run, queue: asyncio.Queue) -> int:
+        """One pass over the pending rows; returns how many were queued."""
+        repos, after, fed = self.services.repos.broadcasts, 0, 0
+        while not (run.paused or run.cancelled):
+            rows = await repos.pending(run.broadcast.id, after, BATCH)
+            if not rows:
+                break
+            for row in rows:
+                await queue.put(row)
+            after = rows[-1][0]
+            fed += len(rows)
+        return fed
+
+    async def _worker(self, run: Run, queue: asyncio.Queue, pacer: Pacer) -> None:
+        repos = self.services.repos.broadcasts
+        while True:
+            user_id, language, gone = await queue.get()
+            try:
+                if run.paused or run.cancelled:
+                    continue  # left pending: sent after Resume, or reported as remaining
+                if gone:  # blocked the bot (or erased their data) since the start: skip
+                    await repos.mark(run.broadcast.id, user_id, "blocked",
+                                     self.services.clock.timestamp())
+                    continue
+                await pacer.take()
+                outcome = await self._send(run, pacer, user_id, language)
+                if outcome is not None:
+                    await repos.mark(run.broadcast.id, user_id, outcome,
+                                     self.services.clock.timestamp())
+                    run.sent_now += outcome == "sent"
+            except Exception:  # one recipient's surprise must not stop the broadcast
+                log.exception("broadcast %s: recipient %s", run.broadcast.id, user_id)
+            finally:
+                queue.task_done()
+
+    async def _send(self, run: Run, pacer: Pacer, user_id: int, language: str | None
+                    ) -> str | None:
+        broadcast, settings = run.broadcast, self.services.settings
+        text = text_for(broadcast.texts, language, settings.default_language)
+        extra = {"allow_paid_broadcast": True} if broadcast.paid else {}
+        try:
+            if broadcast.media_kind == "photo":
+                await self.bot.send_photo(user_id, broadcast.media_file_id, caption=text,
+                                          parse_mode=ParseMode.HTML, **extra)
+            elif broadcast.media_kind == "document":
+                await self.bot.send_document(user_id, broadcast.media_file_id, caption=text,
+                                             parse_mode=ParseMode.HTML, **extra)
+            else:
+                await self.bot.send_message(user_id, text, parse_mode=ParseMode.HTML, **extra)
+            return "sent"
+        except RetryAfter as exc:
+            pacer.hold(_seconds(exc.retry_after))  # only the broadcast waits
+            return None
+        except Forbidden:
+            await self.services.repos.users.mark_blocked(user_id)
+            return "blocked"
+        except BadRequest as exc:
+            return "not_found" if "chat not found" in exc.message.lower() else "failed"
+        except TelegramError as exc:  # network trouble: retried on the next pass, a few times
+            log.info("broadcast %s to %s: %r", broadcast.id, user_id, exc)
+            return await self._attempt_failed(broadcast.id, user_id)
+
+    async def _attempt_failed(self, broadcast_id: int, user_id: int) -> str | None:
+        db = self.services.repos.db
+        async with db.write() as conn:
+            await conn.execute("UPDATE deliveries SET attempts = attempts + 1 WHERE"
+                               " broadcast_id = ? AND user_id = ?", (broadcast_id, user_id))
+        row = await db.fetchone("SELECT attempts FROM deliveries WHERE broadcast_id = ? AND"
+                                " user_id = ?", (broadcast_id, user_id))
+        return "failed" if row and row["attempts"] >= MAX_ATTEMPTS else None
+
+    # --- progress -------------------------------------------------------------------------
+    async def _progress_loop(self, run: Run) -> None:
+        while True:
+            await self._show_progress(run)
+            await asyncio.sleep(PROGRESS_SECONDS)
+
+    async def _show_progress(self, run: Run, final: bool = False) -> None:
+        repos = self.services.repos
+        broadcast = await repos.broadcasts.get(run.broadcast.id)
+        if broadcast is None or broadcast.progress_chat_id is None:
+            return
+        author = await repos.users.get(broadcast.author_id)
+        tr = self.services.catalogues.get((author and author.language) or
+                                          self.services.settings.default_language)
+        figures = await repos.broadcasts.figures(broadcast.id)
+        elapsed = max(time.monotonic() - run.started, 0.001)
+        rate = run.sent_now / elapsed
+        text = progress_text(tr, broadcast, figures, rate)
+        markup = None if final else control_markup(tr, broadcast)
+        try:
+            if broadcast.progress_message_id:
+                await self.app.bot.edit_message_text(text, broadcast.progress_chat_id,
+                                                     broadcast.progress_message_id,
+                                                     parse_mode=ParseMode.HTML,
+                                                     reply_markup=markup)
+                return
+            message = await self.app.bot.send_message(broadcast.progress_chat_id, text,
+                                                      parse_mode=ParseMode.HTML,
+                                                      reply_markup=markup)
+            await repos.broadcasts.set_progress_message(broadcast.id, message.message_id)
+        except BadRequest as exc:
+            if "not modified" not in exc.message:
+                log.info("broadcast %s progress: %s", broadcast.id, exc.message)
+        except TelegramError as exc:
+            log.info("broadcast %s progress: %r", broadcast.id, exc)
+
+
+def progress_text(tr: Translator, broadcast: Broadcast, figures: dict[str, int],
+                  rate: float) -> str:
+    remaining = figures["pending"]
+    status = {"sending": tr._("sending"), "paused": tr._("paused"),
+              "cancelled": tr._("cancelled"), "done": tr._("finished"),
+              "scheduled": tr._("scheduled")}[broadcast.status]
+    lines = [tr._("📣 Broadcast #{id}: <b>{status}</b>", id=str(broadcast.id), status=status),
+             tr._("Sent: {sent} · failed: {failed} · blocked: {blocked} · remaining: {remaining}",
+                  sent=tr.number(figures["sent"]),
+                  failed=tr.number(figures["failed"] + figures["not_found"]),
+                  blocked=tr.number(figures["blocked"]), remaining=tr.number(remaining))]
+    if broadcast.status == "sending" and remaining and rate > 0:
+        lines.append(tr._("About {minutes} min left at {rate} messages/s.",
+                          minutes=tr.number(max(1, round(remaining / rate / 60))),
+                          rate=tr.number(round(rate, 1))))
+    return "\n".join(lines)
+
+
+def control_markup(tr: Translator, broadcast: Broadcast):
+    if broadcast.status == "sending":
+        return keyboard([[(tr._("⏸ Pause"), f"bc:p:{broadcast.id}"),
+                          (tr._("✖️ Cancel"), f"bc:c:{broadcast.id}")]])
+    if broadcast.status == "paused":
+        return keyboard([[(tr._("▶️ Resume"), f"bc:r:{broadcast.id}"),
+                          (tr._("✖️ Cancel"), f"bc:c:{broadcast.id}")]])
+    return None
+
+
+async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.application.bot_data["broadcasts"].tick()
+
+
+def register(app: Application) -> None:
+    interval = app.bot_data["services"].settings.reminder_tick_seconds
+    if interval > 0:
+        app.job_queue.run_repeating(_job, interval=min(interval, 5), first=1, name="broadcasts")

@@ -1,0 +1,134 @@
+"""Broadcasts and their per-recipient delivery rows."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from domain.broadcast import Audience
+from storage.db import Database
+
+OUTCOMES = ("sent", "blocked", "not_found", "failed")
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    author_id: int
+    texts: dict
+    media_kind: str | None
+    media_file_id: str | None
+    audience: Audience
+    paid: bool
+    status: str
+    scheduled_at: int
+    created_at: int
+    started_at: int | None
+    finished_at: int | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+def _broadcast(row) -> Broadcast:
+    data = dict(row)
+    data["texts"] = json.loads(data["texts"])
+    data["audience"] = Audience(**json.loads(data["audience"]))
+    data["paid"] = bool(data["paid"])
+    return Broadcast(**data)
+
+
+class BroadcastRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def count_audience(self, audience: Audience) -> int:
+        where, params = audience.sql()
+        row = await self.db.fetchone(f"SELECT count(*) FROM users u WHERE {where}", params)
+        return row[0]
+
+    async def create(self, author_id: int, texts: dict, media_kind: str | None,
+                     media_file_id: str | None, audience: Audience, paid: bool,
+                     scheduled_at: int, now: int, chat_id: int) -> Broadcast:
+        async with self.db.write() as conn:
+            async with conn.execute(
+                    "INSERT INTO broadcasts (author_id, texts, media_kind, media_file_id, audience,"
+                    " paid, scheduled_at, created_at, progress_chat_id) VALUES (?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?) RETURNING *",
+                    (author_id, json.dumps(texts, ensure_ascii=False), media_kind, media_file_id,
+                     json.dumps({"kind": audience.kind, "value": audience.value}), int(paid),
+                     scheduled_at, now, chat_id)) as cur:
+                return _broadcast(await cur.fetchone())
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        row = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return _broadcast(row) if row else None
+
+    async def due(self, now: int) -> list[Broadcast]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM broadcasts WHERE status = 'scheduled' AND scheduled_at <= ?", (now,))
+        return [_broadcast(r) for r in rows]
+
+    async def in_status(self, status: str) -> list[Broadcast]:
+        rows = await self.db.fetchall("SELECT * FROM broadcasts WHERE status = ?", (status,))
+        return [_broadcast(r) for r in rows]
+
+    async def recent(self, limit: int = 10) -> list[Broadcast]:
+        rows = await self.db.fetchall("SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?",
+                                      (limit,))
+        return [_broadcast(r) for r in rows]
+
+    async def start(self, broadcast: Broadcast, now: int) -> bool:
+        """scheduled -> sending, creating one delivery row per recipient (one statement).
+        False if it was not scheduled any more (cancelled, or started by another tick)."""
+        where, params = broadcast.audience.sql()
+        async with self.db.write() as conn:
+            cur = await conn.execute(
+                "UPDATE broadcasts SET status = 'sending', started_at = ? WHERE id = ?"
+                " AND status = 'scheduled'", (now, broadcast.id))
+            if cur.rowcount != 1:
+                return False
+            await conn.execute(
+                f"INSERT OR IGNORE INTO deliveries (broadcast_id, user_id) SELECT ?, u.id"
+                f" FROM users u WHERE {where}", (broadcast.id, *params))
+            return True
+
+    async def set_status(self, broadcast_id: int, new: str, expected: tuple[str, ...],
+                         now: int) -> bool:
+        marks = ", ".join("?" for _ in expected)
+        finished = ", finished_at = ?" if new in ("done", "cancelled") else ""
+        params = (new, now) if finished else (new,)
+        async with self.db.write() as conn:
+            cur = await conn.execute(
+                f"UPDATE broadcasts SET status = ?{finished} WHERE id = ? AND status IN ({marks})",
+                (*params, broadcast_id, *expected))
+            return cur.rowcount == 1
+
+    async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",
+                               (message_id, broadcast_id))
+
+    async def pending(self, broadcast_id: int, after_user: int, limit: int
+                      ) -> list[tuple[int, str | None, bool]]:
+        """(user id, language, gone) of pending recipients in user id order; gone: the user
+        blocked the bot or deleted their data since the broadcast started."""
+        rows = await self.db.fetchall(
+            "SELECT d.user_id, u.language, coalesce(u.blocked, 1) AS gone FROM deliveries d"
+            " LEFT JOIN users u ON u.id = d.user_id WHERE d.broadcast_id = ?"
+            " AND d.status = 'pending' AND d.user_id > ? ORDER BY d.user_id LIMIT ?",
+            (broadcast_id, after_user, limit))
+        return [(r["user_id"], r["language"], bool(r["gone"])) for r in rows]
+
+    async def mark(self, broadcast_id: int, user_id: int, status: str, now: int) -> None:
+        """Recorded the moment the send returns: a restart never sends it again."""
+        assert status in OUTCOMES
+        async with self.db.write() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET status = ?, sent_at = ?, attempts = attempts + 1"
+                " WHERE broadcast_id = ? AND user_id = ?", (status, now, broadcast_id, user_id))
+
+    async def figures(self, broadcast_id: int) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT status, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status",
+            (broadcast_id,))
+        found = {r["status"]: r["n"] for r in rows}
+        return {s: found.get(s, 0) for s in ("pending", *OUTCOMES)}
