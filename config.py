@@ -37,6 +37,7 @@ class Settings:
     paid_broadcast: bool = False
     paid_send_rate: float = 1000.0
     concurrent_updates: int = 16
+    transport: str = "aiohttp"  # or "httpx" (PTB's default); see BENCHMARKS.md
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
@@ -169,6 +170,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"api_base_url: expected an http(s) URL, got {s.api_base_url!r}")
     if s.send_rate <= 0 or s.paid_send_rate <= 0:
         raise ConfigError("send_rate: must be above zero")
+    if s.transport not in ("aiohttp", "httpx"):
+        raise ConfigError(f"transport: expected aiohttp or httpx, got {s.transport!r}")
     if s.concurrent_updates < 1:
         raise ConfigError("concurrent_updates: must be at least 1")
     if s.webhook_url and not s.webhook_secret:
@@ -180,3 +183,12 @@ def _validate(s: Settings) -> None:
 def require_token(s: Settings) -> None:
     if not s.token:
         raise ConfigError("token: missing; set BOT_TOKEN or `token` in config.toml")
+
+
+def make_request(s: Settings, pool_size: int, read_timeout: float | None = 5.0):
+    """The HTTP transport for Bot API calls, as configured."""
+    if s.transport == "httpx":
+        from telegram.request import HTTPXRequest
+        return HTTPXRequest(connection_pool_size=pool_size, read_timeout=read_timeout)
+    from transport import AiohttpRequest
+    return AiohttpRequest(connection_pool_size=pool_size, read_timeout=read_timeout)

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from config import Settings
+from config import Settings, make_request
 from domain.clock import Clock
 from domain.content import CONTENT_DIR
 from domain.library import Library
@@ -56,7 +56,8 @@ def build_application(services: Services, pacer: Pacer | None = None) -> Applica
            .base_file_url(settings.file_url)
            .context_types(ContextTypes(context=BotContext))
            .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
-           .connection_pool_size(settings.concurrent_updates + 8)
+           .request(make_request(settings, settings.concurrent_updates + 8))
+           .get_updates_request(make_request(settings, 1))
            .rate_limiter(InteractivePriority(pacer))
            .build())
     app.bot_data["services"] = services

@@ -56,14 +56,19 @@ class Pacer:
     def __init__(self, rate: float):
         self.interval = 1.0 / (rate * PACE_MARGIN)
         self.next = time.monotonic()
+        self._lock = asyncio.Lock()
 
     async def take(self) -> None:
-        """Wait for this sender's slot (slots are handed out in order)."""
-        now = time.monotonic()
-        slot = max(now, self.next)
-        self.next = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        """Wait for the next slot. One waiter at a time, and it re-reads `next` after each
+        sleep: a reply that borrowed a slot, or a 429, pushes the broadcast back at once."""
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                if now >= self.next:
+                    break
+                await asyncio.sleep(self.next - now)
+            # Late by a loop hiccup: catch up by one slot at most, never with a burst.
+            self.next = max(self.next, now - self.interval) + self.interval
 
     def borrow(self) -> None:
         """An interactive reply goes now; the broadcast's next slot moves back."""

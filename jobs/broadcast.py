@@ -19,8 +19,8 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, BaseRateLimiter, ContextTypes
-from telegram.request import HTTPXRequest
 
+from config import make_request
 from domain.broadcast import Pacer, text_for
 from handlers.base import Services, keyboard
 from i18n import Translator
@@ -80,7 +80,7 @@ class Sender:
         self.pacer, self.paid_pacer = pacer, paid_pacer
         settings = services.settings
         self.bot = Bot(settings.token, base_url=settings.bot_url, base_file_url=settings.file_url,
-                       request=HTTPXRequest(connection_pool_size=WORKERS + 4))
+                       request=make_request(settings, WORKERS + 4))
         self.runs: dict[int, Run] = {}
         self.tasks: dict[int, asyncio.Task] = {}
 
@@ -194,6 +194,8 @@ class Sender:
                                      self.services.clock.timestamp())
                     continue
                 await pacer.take()
+                if run.paused or run.cancelled:  # changed while waiting for the slot
+                    continue
                 outcome = await self._send(run, pacer, user_id, language)
                 if outcome is not None:
                     await repos.mark(run.broadcast.id, user_id, outcome,

@@ -1,0 +1,104 @@
+"""An aiohttp transport for python-telegram-bot (a telegram.request.BaseRequest).
+
+Why: PTB's default httpx transport spends most of a request in its own machinery
+(see BENCHMARKS.md); aiohttp does the same work in a fraction. Errors map to PTB's
+exceptions exactly as HTTPXRequest maps them: a timeout -> TimedOut (a pool
+timeout says so), any other client error -> NetworkError("aiohttp.<Class>: …").
+Long-polling getUpdates gets its own instance (its own connection), as with httpx.
+"""
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+
+class AiohttpRequest(BaseRequest):
+    __slots__ = ("_connect_timeout", "_media_write_timeout", "_pool_size", "_pool_timeout",
+                 "_read_timeout", "_session", "_write_timeout")
+
+    def __init__(self, connection_pool_size: int = 1, read_timeout: float | None = 5.0,
+                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
+                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0):
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(connector=connector,
+                                                  headers={"User-Agent": self.USER_AGENT})
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout=BaseRequest.DEFAULT_NONE,
+                         write_timeout=BaseRequest.DEFAULT_NONE,
+                         connect_timeout=BaseRequest.DEFAULT_NONE,
+                         pool_timeout=BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        if self._session is None:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data is not None and request_data.contains_files
+        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) \
+            else connect_timeout
+        pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        if isinstance(write_timeout, DefaultValue):
+            write_timeout = self._media_write_timeout if files else self._write_timeout
+        # aiohttp has no separate write timeout: an upload's read wait includes it.
+        sock_read = None if read is None else read + (write_timeout or 0)
+        timeout = aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect,
+                                        sock_read=sock_read)
+        data = _body(request_data)
+        try:
+            async with self._session.request(method, url, data=data, timeout=timeout) as resp:
+                return resp.status, await resp.read()
+        except aiohttp.ConnectionTimeoutError as err:
+            if _waited_for_pool(self._session):
+                raise TimedOut(message=(
+                    "Pool timeout: All connections in the connection pool are occupied. Request "
+                    "was *not* sent to Telegram. Consider adjusting the connection pool size or "
+                    "the pool timeout.")) from err
+            raise TimedOut from err
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as err:
+            raise TimedOut from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def _waited_for_pool(session: aiohttp.ClientSession) -> bool:
+    connector = session.connector
+    return connector is not None and connector.limit and \
+        len(connector._acquired) >= connector.limit  # every connection busy: a pool wait
+
+
+def _body(request_data: RequestData | None):
+    if request_data is None:
+        return None
+    if not request_data.contains_files:
+        return request_data.json_parameters or None
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, part in request_data.multipart_data.items():
+        if isinstance(part, tuple):
+            filename, content, mime = part
+            form.add_field(name, content, filename=filename, content_type=mime)
+        else:
+            form.add_field(name, part)
+    return form
