@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test i18n bench clean
+.PHONY: run test i18n bench bench-deps bench-updates bench-broadcast bench-memory clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,20 @@ i18n: $(STAMP)
 		fi; \
 	done
 
-bench: $(STAMP)
+# Benchmarks (minutes; not part of `make test`). Figures go into BENCHMARKS.md.
+bench: bench-updates bench-broadcast
+
+bench-deps: $(STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-bench.txt
+
+bench-updates: bench-deps
 	$(PY) -m bench.updates
+
+bench-broadcast: $(STAMP)
+	$(PY) -m bench.broadcast
+
+bench-memory: $(STAMP)
+	$(PY) -m bench.memory
 
 clean:
 	rm -rf $(VENV) data

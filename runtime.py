@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 FEATURES = [session, start, language, guide, lookup, apply, my_applications, mydata, desk, staff,
             broadcasts, fallback, reminders, broadcast]
 HEARTBEAT_SECONDS = 30
+SEEN_FLUSH_SECONDS = 5  # last_seen is not critical: a crash loses at most this much of it
 
 
 def content_dir(settings: Settings) -> Path:
@@ -40,11 +41,14 @@ def heartbeat_path(settings: Settings) -> Path:
     return Path(settings.database_path).with_name("heartbeat")
 
 
-async def heartbeat(path: Path) -> None:
-    """Touch a file while the event loop is alive (the container HEALTHCHECK reads it)."""
+async def heartbeat(path: Path, repos: Repos) -> None:
+    """Touch a file while the event loop is alive (the container HEALTHCHECK reads it),
+    and write the batched last_seen times."""
     while True:
         path.touch()
-        await asyncio.sleep(HEARTBEAT_SECONDS)
+        for _ in range(HEARTBEAT_SECONDS // SEEN_FLUSH_SECONDS):
+            await asyncio.sleep(SEEN_FLUSH_SECONDS)
+            await repos.users.flush_seen()
 
 
 def build_application(services: Services, pacer: Pacer | None = None) -> Application:
@@ -109,7 +113,7 @@ class Runtime:
         self.sender = Sender(app, services, pacer, Pacer(settings.paid_send_rate))
         app.bot_data["broadcasts"] = self.sender
         await self.sender.start()
-        self._heartbeat = asyncio.create_task(heartbeat(heartbeat_path(settings)))
+        self._heartbeat = asyncio.create_task(heartbeat(heartbeat_path(settings), self.repos))
         return app
 
     async def stop(self) -> None:
@@ -129,4 +133,5 @@ class Runtime:
             await app.shutdown()
         repos, self.repos = self.repos, None
         if repos is not None:
+            await repos.users.flush_seen()
             await repos.close()

@@ -92,7 +92,7 @@ def _body(request_data: RequestData | None):
         return None
     if not request_data.contains_files:
         return request_data.json_parameters or None
-    form = aiohttp.FormData()
+    form = aiohttp.FormData(quote_fields=False)  # UTF-8 file names as httpx sends them
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, part in request_data.multipart_data.items():

@@ -1,21 +1,23 @@
 """Broadcast rules: who is in an audience, which text each recipient gets, and pacing.
 
 The pacer is the one budget of messages per second the bot has: a broadcast waits
-for its slots, an interactive reply takes one at once and pushes the broadcast
-back, and a 429 holds the broadcast (only) for Telegram's retry_after.
+for its slots, an interactive reply takes a reserved one at once, and a 429 holds
+the broadcast (only) for Telegram's retry_after.
 """
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from domain.applications import OPEN, STATUSES
 
 AUDIENCE_KINDS = ("all", "importer", "engineer", "language", "status")
-# Paced a little under the configured rate: Telegram counts in a sliding second and
-# requests jitter on the way, so spacing exactly at the limit would trip 429s.
-PACE_MARGIN = 0.97
+# Telegram counts messages in a sliding second, and requests jitter on their way: our
+# own count uses a slightly longer second, and lateness is made up only by so much.
+GUARD = 0.005
+SLACK = 0.010
 
 
 @dataclass(frozen=True)
@@ -53,27 +55,54 @@ def open_statuses() -> tuple[str, ...]:
 
 
 class Pacer:
-    def __init__(self, rate: float):
-        self.interval = 1.0 / (rate * PACE_MARGIN)
-        self.next = time.monotonic()
+    """Keeps our own log of sends in the last second, as Telegram counts them.
+
+    A broadcast sends only while the log has room for one more message besides a
+    reserved slot, evenly spaced; an interactive reply takes the reserved slot at
+    once (and only waits, briefly, if the whole second is full). The log's second
+    is a little longer than Telegram's (GUARD), so requests jittering on their way
+    don't make 31 in Telegram's second.
+    """
+
+    def __init__(self, rate: float, reserve: int = 1):
+        self.window = 1.0 + GUARD
+        self.capacity = max(1, int(rate))
+        self.broadcast_capacity = max(1, self.capacity - reserve)
+        self.spacing = self.window / self.broadcast_capacity
+        self.sent: deque[float] = deque()
+        self.next = 0.0
+        self.hold_until = 0.0
         self._lock = asyncio.Lock()
 
+    def _trim(self, now: float) -> None:
+        while self.sent and now - self.sent[0] >= self.window:
+            self.sent.popleft()
+
     async def take(self) -> None:
-        """Wait for the next slot. One waiter at a time, and it re-reads `next` after each
-        sleep: a reply that borrowed a slot, or a 429, pushes the broadcast back at once."""
+        """Wait for the broadcast's next slot (one waiter at a time)."""
         async with self._lock:
             while True:
                 now = time.monotonic()
-                if now >= self.next:
+                self._trim(now)
+                wait = max(self.next - now, self.hold_until - now, 0.0)
+                if len(self.sent) >= self.broadcast_capacity:
+                    wait = max(wait, self.sent[0] + self.window - now)
+                if wait <= 0:
                     break
-                await asyncio.sleep(self.next - now)
-            # Late by a loop hiccup: catch up by one slot at most, never with a burst.
-            self.next = max(self.next, now - self.interval) + self.interval
+                await asyncio.sleep(wait)
+            self.sent.append(now)
+            # On a grid, so a late wake-up is made up, but by SLACK at most (no bursts).
+            self.next = max(self.next, now - SLACK) + self.spacing
 
-    def borrow(self) -> None:
-        """An interactive reply goes now; the broadcast's next slot moves back."""
-        self.next = max(self.next, time.monotonic()) + self.interval
+    async def interactive(self) -> None:
+        """A reply to a user: goes now, unless this very second is already full."""
+        now = time.monotonic()
+        self._trim(now)
+        if len(self.sent) >= self.capacity:
+            await asyncio.sleep(self.sent[0] + self.window - now)
+            now = time.monotonic()
+        self.sent.append(now)
 
     def hold(self, seconds: float) -> None:
         """A 429: no broadcast slot before `seconds` from now."""
-        self.next = max(self.next, time.monotonic() + seconds)
+        self.hold_until = max(self.hold_until, time.monotonic() + seconds)

@@ -45,18 +45,8 @@ class Control:
         """A user sends something: text/command, contact, document, photo, sticker, voice,
         location. "chat" overrides the private chat (for groups)."""
         body = await request.json()
-        world = self.world
-        user = world.users.get(int(body["user_id"])) or world.add_user(int(body["user_id"]))
-        chat = body.get("chat") or world.chats[user["id"]]
-        world.chats.setdefault(chat["id"], chat)
-        world.started.add(chat["id"])
-        if chat["id"] == user["id"]:
-            world.blocked.discard(user["id"])  # writing to the bot means it is unblocked
-        message = {"message_id": world.next_message_id(chat["id"]), "date": int(time.time()),
-                   "chat": world.chats[chat["id"]], "from": user}
-        message.update(self._content(body))
-        world.messages[(chat["id"], message["message_id"])] = message
-        update = await world.push_update({"message": message})
+        update, message = await self.world.user_message(int(body["user_id"]),
+                                                        self._content(body), body.get("chat"))
         return web.json_response({"update_id": update["update_id"],
                                   "message_id": message["message_id"], "message": message})
 
@@ -109,24 +99,14 @@ class Control:
         """A user presses an inline button. Only buttons present on the message can be
         pressed, unless "forge" is set (a modified client sending any callback_data)."""
         body = await request.json()
-        world = self.world
-        user = world.users[int(body["user_id"])]
-        chat_id = int(body.get("chat_id", user["id"]))
-        message = world.messages.get((chat_id, int(body["message_id"])))
-        data = body["data"]
-        if message is None:
-            raise web.HTTPNotFound(text="no such message")
-        buttons = [b.get("callback_data") for row in
-                   (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-        if data not in buttons and not body.get("forge"):
-            raise web.HTTPBadRequest(text=f"no button with data {data!r} on that message")
-        query_id = world.new_callback_id()
-        world.callbacks[query_id] = {"answered": False, "late_answers": 0,
-                                     "created": time.monotonic(), "text": None}
-        update = await world.push_update({"callback_query": {
-            "id": query_id, "from": user, "chat_instance": f"ci{chat_id}",
-            "data": data, "message": message}})
-        return web.json_response({"update_id": update["update_id"], "callback_query_id": query_id})
+        try:
+            update = await self.world.press(int(body["user_id"]), int(body["message_id"]),
+                                            body["data"], bool(body.get("forge")),
+                                            body.get("chat_id"))
+        except LookupError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
+        return web.json_response({"update_id": update["update_id"],
+                                  "callback_query_id": update["callback_query"]["id"]})
 
     async def block(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -98,6 +98,7 @@ class World:
         self._global = SlidingWindow(None)
         self._per_chat: dict[int, SlidingWindow] = {}
         self.webhook_queue: asyncio.Queue[dict] = asyncio.Queue()
+        self.listeners: list = []
 
     # --- people -------------------------------------------------------------
     def bot_user(self) -> dict:
@@ -163,12 +164,47 @@ class World:
         event["seq"] = len(self.events) + 1
         event["time"] = time.time()
         self.events.append(event)
+        for listener in self.listeners:  # in-process observers (the load generator)
+            listener(event)
         await self.notify()
         return event
 
     async def notify(self) -> None:
         async with self.changed:
             self.changed.notify_all()
+
+    async def user_message(self, user_id: int, content: dict, chat: dict | None = None
+                           ) -> tuple[dict, dict]:
+        """A user writes (text, contact, file…) in their private chat or in `chat`."""
+        user = self.users.get(user_id) or self.add_user(user_id)
+        chat = chat or self.chats[user_id]
+        self.chats.setdefault(chat["id"], chat)
+        self.started.add(chat["id"])
+        if chat["id"] == user_id:
+            self.blocked.discard(user_id)  # writing to the bot means it is unblocked
+        message = {"message_id": self.next_message_id(chat["id"]), "date": int(time.time()),
+                   "chat": self.chats[chat["id"]], "from": user, **content}
+        self.messages[(chat["id"], message["message_id"])] = message
+        return await self.push_update({"message": message}), message
+
+    async def press(self, user_id: int, message_id: int, data: str, forge: bool = False,
+                    chat_id: int | None = None) -> dict:
+        """A user presses an inline button; only buttons on the message, unless forged."""
+        user = self.users[user_id]
+        chat_id = int(chat_id or user_id)
+        message = self.messages.get((chat_id, message_id))
+        if message is None:
+            raise LookupError("no such message")
+        buttons = [b.get("callback_data") for row in
+                   (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+        if data not in buttons and not forge:
+            raise LookupError(f"no button with data {data!r} on that message")
+        query_id = self.new_callback_id()
+        self.callbacks[query_id] = {"answered": False, "late_answers": 0,
+                                    "created": time.monotonic(), "text": None}
+        return await self.push_update({"callback_query": {
+            "id": query_id, "from": user, "chat_instance": f"ci{chat_id}", "data": data,
+            "message": message}})
 
     def new_callback_id(self) -> str:
         # Globally unique, as Telegram's are (a restarted emulator must not reuse them).

@@ -2,6 +2,8 @@
 
 The language comes from the user's saved choice, else from Telegram's
 language_code (saved on first contact), else it is unknown and /start asks.
+One database read on the hot path (user and conversation joined); last_seen is
+written in batches (storage.users.flush_seen), a new or renamed user at once.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from telegram.ext import Application, TypeHandler
 
 from handlers.base import BotContext
 from i18n import negotiate
+from storage import conversations
 
 
 async def load_session(update: Update, ctx: BotContext) -> None:
@@ -19,8 +22,8 @@ async def load_session(update: Update, ctx: BotContext) -> None:
         ctx.tr = services.catalogues.get(services.settings.default_language)
         return
     repos = services.repos
-    user = await repos.users.touch(tg_user.id, tg_user.first_name or "", tg_user.username,
-                                   ctx.now())
+    user, row = await repos.users.load(tg_user.id, tg_user.first_name or "", tg_user.username,
+                                       ctx.now())
     language = user.language
     if language is None:
         language = negotiate(tg_user.language_code)
@@ -29,7 +32,7 @@ async def load_session(update: Update, ctx: BotContext) -> None:
     ctx.user = user
     ctx.language_known = language is not None
     ctx.tr = services.catalogues.get(language or services.settings.default_language)
-    ctx.conv = await repos.conversations.get(user.id)
+    ctx.conv = conversations.from_joined(row)
 
 
 def register(app: Application) -> None:

@@ -3,7 +3,7 @@
 Each row is marked the moment its send returns, so after a crash (or SIGKILL) the
 restarted bot resumes every 'sending' broadcast from its pending rows: nothing is
 lost, and only messages in flight at the crash (at most WORKERS) can repeat.
-A 429 holds only the broadcast; interactive replies borrow slots and go first
+A 429 holds only the broadcast; interactive replies take a slot kept free for them
 (InteractivePriority). Broadcasts use their own Bot and connection pool, so a
 busy broadcast never makes a user's reply wait for a connection.
 """
@@ -36,8 +36,9 @@ SEND_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "c
 
 
 class InteractivePriority(BaseRateLimiter):
-    """The main bot's requests: a send takes a slot from the shared Pacer at once (the
-    broadcast yields), and a rare 429 is waited out once instead of losing the reply."""
+    """The main bot's requests: a send takes the shared Pacer's reserved slot at once (the
+    broadcast leaves it free), and a rare 429 is waited out once instead of losing the
+    reply."""
 
     def __init__(self, pacer: Pacer):
         self.pacer = pacer
@@ -50,7 +51,7 @@ class InteractivePriority(BaseRateLimiter):
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         if endpoint in SEND_METHODS:
-            self.pacer.borrow()
+            await self.pacer.interactive()
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:

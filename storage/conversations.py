@@ -47,3 +47,12 @@ class ConversationRepo:
     async def clear(self, user_id: int) -> None:
         async with self.db.write() as conn:
             await conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+
+
+def from_joined(row) -> Conversation | None:
+    """The conversation part of UserRepo.load's joined row, if the user is in a flow."""
+    if row is None or row["flow"] is None:
+        return None
+    return Conversation(user_id=row["id"], flow=row["flow"], step=row["step"],
+                        data=json.loads(row["data"]), message_id=row["message_id"],
+                        updated_at=row["conv_updated"])

@@ -1,6 +1,7 @@
 """Users: who they are, their language and role, and whether they blocked the bot."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from storage.db import Database
@@ -32,6 +33,31 @@ def _user(row) -> User:
 class UserRepo:
     def __init__(self, db: Database):
         self.db = db
+        self._seen: dict[int, int] = {}  # last_seen updates waiting for flush_seen()
+
+    async def load(self, user_id: int, first_name: str, username: str | None, now: int):
+        """The user and the raw joined row (user + conversation) in one read, on every
+        update. Only a new or changed user is written now; last_seen is batched."""
+        row = await self.db.fetchone(
+            "SELECT u.*, c.flow, c.step, c.data, c.message_id, c.updated_at AS conv_updated"
+            " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?",
+            (user_id,))
+        if row is None or row["first_name"] != first_name or row["username"] != username \
+                or row["blocked"]:
+            user = await self.touch(user_id, first_name, username, now)
+            return user, row
+        self._seen[user_id] = now
+        return dataclasses.replace(_user(row), last_seen=now), row
+
+    async def flush_seen(self) -> int:
+        """Write the batched last_seen times (one transaction); returns how many."""
+        seen, self._seen = self._seen, {}
+        if seen:
+            async with self.db.write() as conn:
+                await conn.executemany(
+                    "UPDATE users SET last_seen = ? WHERE id = ? AND last_seen < ?",
+                    [(ts, uid, ts) for uid, ts in seen.items()])
+        return len(seen)
 
     async def touch(self, user_id: int, first_name: str, username: str | None, now: int) -> User:
         """Record that the user wrote to us (one round trip): create or refresh, unblock."""

@@ -1,0 +1,178 @@
+"""Update throughput: our bot doing a real flow vs bare echo bots, on one emulator.
+
+    python -m bench.updates [--users 50] [--rounds 30] [--runs 3]
+
+The emulator and this load generator share one process (users act through the
+emulator's own objects, no HTTP); each bot runs in its own process. Each user
+does R rounds; for our bot a round is /start, the guide from the menu, one guide
+answer and Back (4 updates, each answered by a message or an edit); for the echo
+bots a round is 4 texts, each echoed. Bots run alternately, R rounds each, several
+times; the medians are reported with the ratios, our bot's peak RSS, and how busy
+the emulator's process was (if it is near 100 %, the emulator is the bottleneck).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from emulator import server
+from emulator.server import DEFAULT_TOKEN
+
+ROOT = Path(__file__).parent.parent
+FIRST_USER = 50_000_000
+
+
+class Driver:
+    """Acts as users on the in-process emulator and times each reply."""
+
+    def __init__(self, world):
+        self.world = world
+        self.waiting: dict[int, asyncio.Future] = {}
+        world.listeners.append(self._on_event)
+
+    def _on_event(self, event: dict) -> None:
+        future = self.waiting.pop(event.get("chat_id"), None)
+        if future is not None and not future.done():
+            future.set_result(event)
+
+    async def _expect(self, chat_id: int, action) -> tuple[dict, float]:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[chat_id] = future
+        started = time.perf_counter()
+        await action
+        event = await asyncio.wait_for(future, 30)
+        return event, time.perf_counter() - started
+
+    async def text(self, user_id: int, text: str) -> tuple[dict, float]:
+        content = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split()[0])}]
+        return await self._expect(user_id, self.world.user_message(user_id, content))
+
+    async def press(self, user_id: int, message_id: int, data: str) -> tuple[dict, float]:
+        return await self._expect(user_id, self.world.press(user_id, message_id, data))
+
+
+async def flow_ours(driver: Driver, user_id: int, rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        menu, t1 = await driver.text(user_id, "/start")
+        _, t2 = await driver.press(user_id, menu["message_id"], "g:menu")
+        _, t3 = await driver.press(user_id, menu["message_id"], "g:a:who:person")
+        _, t4 = await driver.press(user_id, menu["message_id"], "g:b")
+        times += [t1, t2, t3, t4]
+    return times
+
+
+async def flow_echo(driver: Driver, user_id: int, rounds: int) -> list[float]:
+    times = []
+    for n in range(rounds * 4):
+        _, t = await driver.text(user_id, f"echo {n}")
+        times.append(t)
+    return times
+
+
+def rss_peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def start_bot(kind: str, url: str, folder: Path) -> asyncio.subprocess.Process:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if kind == "ours":
+        env.update(BOT_TOKEN=DEFAULT_TOKEN, BOT_API_BASE_URL=url, BOT_LOG_LEVEL="WARNING",
+                   BOT_DATABASE_PATH=str(folder / "bot.sqlite3"), BOT_REMINDER_TICK_SECONDS="0")
+        args = [sys.executable, str(ROOT / "bot.py"), "run"]
+    else:
+        args = [sys.executable, str(ROOT / "bench" / f"echo_{kind}.py"), url, DEFAULT_TOKEN]
+    return await asyncio.create_subprocess_exec(*args, env=env, cwd=folder,
+                                                stdout=asyncio.subprocess.DEVNULL,
+                                                stderr=asyncio.subprocess.DEVNULL)
+
+
+async def wait_polling(world, before: int) -> None:
+    deadline = time.monotonic() + 30
+    while world.stats.get("method:getUpdates", 0) <= before and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
+async def measure(kind: str, users: int, rounds: int, folder: Path) -> dict:
+    running = await server.start()
+    world = running.world
+    driver = Driver(world)
+    ids = [FIRST_USER + n for n in range(users)]
+    for user_id in ids:
+        world.add_user(user_id, "U", "ru", started=True)
+    proc = await start_bot(kind, running.url, folder)
+    try:
+        await wait_polling(world, 0)
+        flow = flow_ours if kind == "ours" else flow_echo
+        if kind == "ours":  # first contact: the role question, once per user
+            for user_id in ids:
+                event, _ = await driver.text(user_id, "/start")
+                await driver.press(user_id, event["message_id"], "role:importer")
+        await asyncio.gather(*(flow(driver, u, 1) for u in ids))  # warm-up
+        cpu, started = time.process_time(), time.perf_counter()
+        times = [t for ts in await asyncio.gather(*(flow(driver, u, rounds) for u in ids))
+                 for t in ts]
+        wall = time.perf_counter() - started
+        emulator_busy = (time.process_time() - cpu) / wall
+        rss = rss_peak_mb(proc.pid)
+    finally:
+        proc.terminate()
+        await proc.wait()
+        await running.stop()
+    times.sort()
+    return {"bot": kind, "updates": len(times), "updates_per_s": len(times) / wall,
+            "p50_ms": times[len(times) // 2] * 1000, "p99_ms": times[int(len(times) * .99)] * 1000,
+            "peak_rss_mb": rss, "emulator_busy": emulator_busy}
+
+
+def median_of(results: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in results)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--bots", default="ours,ptb,aiogram")
+    args = parser.parse_args()
+    kinds = args.bots.split(",")
+    results: dict[str, list[dict]] = {k: [] for k in kinds}
+    for run in range(args.runs):
+        for kind in kinds if run % 2 == 0 else list(reversed(kinds)):  # alternate the order
+            folder = Path(tempfile.mkdtemp(prefix="evbench-"))
+            try:
+                result = await measure(kind, args.users, args.rounds, folder)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            results[kind].append(result)
+            print(json.dumps({k: round(v, 2) if isinstance(v, float) else v
+                              for k, v in result.items()}), flush=True)
+    summary = {kind: {key: round(median_of(rs, key), 2) for key in
+                      ("updates_per_s", "p50_ms", "p99_ms", "peak_rss_mb", "emulator_busy")}
+               for kind, rs in results.items()}
+    if "ours" in summary:
+        for other in ("ptb", "aiogram"):
+            if other in summary:
+                summary[f"ours_vs_{other}"] = round(summary["ours"]["updates_per_s"] /
+                                                    summary[other]["updates_per_s"], 2)
+    print(json.dumps({"median_of_runs": args.runs, "users": args.users, "rounds": args.rounds,
+                      **summary}, indent=1))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
