@@ -58,8 +58,8 @@ class Pacer:
     """Keeps our own log of sends in the last second, as Telegram counts them.
 
     A broadcast sends only while the log has room for one more message besides a
-    reserved slot, evenly spaced; an interactive reply takes the reserved slot at
-    once (and only waits, briefly, if the whole second is full). The log's second
+    reserved slot, evenly spaced; an interactive reply never waits: it takes the
+    reserved slot, and beyond that the broadcast waits for it. The log's second
     is a little longer than Telegram's (GUARD), so requests jittering on their way
     don't make 31 in Telegram's second.
     """
@@ -94,13 +94,11 @@ class Pacer:
             # On a grid, so a late wake-up is made up, but by SLACK at most (no bursts).
             self.next = max(self.next, now - SLACK) + self.spacing
 
-    async def interactive(self) -> None:
-        """A reply to a user: goes now, unless this very second is already full."""
+    def interactive(self) -> None:
+        """A reply to a user goes now, never waiting (Telegram's ~30/s is for bulk sending):
+        it is only counted, so the broadcast makes room for it."""
         now = time.monotonic()
         self._trim(now)
-        if len(self.sent) >= self.capacity:
-            await asyncio.sleep(self.sent[0] + self.window - now)
-            now = time.monotonic()
         self.sent.append(now)
 
     def hold(self, seconds: float) -> None:

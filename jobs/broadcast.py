@@ -51,7 +51,7 @@ class InteractivePriority(BaseRateLimiter):
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         if endpoint in SEND_METHODS:
-            await self.pacer.interactive()
+            self.pacer.interactive()
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:

@@ -123,14 +123,12 @@ class ApplicationRepo:
         assert set(changes) <= allowed, changes
         values = {k: json.dumps(v) if k == "guide_answers" else v for k, v in changes.items()}
         sets = ", ".join(f"{k} = ?" for k in values)
-        async with self.db.write() as conn:
-            await conn.execute(f"UPDATE applications SET {sets}, updated_at = ? WHERE id = ?"
-                               " AND status = 'draft'", (*values.values(), now, application_id))
+        await self.db.run(f"UPDATE applications SET {sets}, updated_at = ? WHERE id = ?"
+                          " AND status = 'draft'", (*values.values(), now, application_id))
 
     async def delete_draft(self, application_id: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("DELETE FROM applications WHERE id = ? AND status = 'draft'",
-                               (application_id,))
+        await self.db.run("DELETE FROM applications WHERE id = ? AND status = 'draft'",
+                          (application_id,))
 
     async def submit(self, application_id: int, year: int, actor_id: int, now: int
                      ) -> Application | None:
@@ -294,10 +292,9 @@ class ConsentRepo:
         return row is not None
 
     async def accept(self, user_id: int, version: str, language: str, now: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("INSERT OR IGNORE INTO consents (user_id, version, language,"
-                               " accepted_at) VALUES (?, ?, ?, ?)", (user_id, version, language,
-                                                                     now))
+        await self.db.run("INSERT OR IGNORE INTO consents (user_id, version, language,"
+                          " accepted_at) VALUES (?, ?, ?, ?)", (user_id, version, language,
+                                                                now))
 
     async def of_user(self, user_id: int) -> list[dict]:
         rows = await self.db.fetchall("SELECT * FROM consents WHERE user_id = ?", (user_id,))

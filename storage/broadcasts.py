@@ -103,9 +103,8 @@ class BroadcastRepo:
             return cur.rowcount == 1
 
     async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",
-                               (message_id, broadcast_id))
+        await self.db.run("UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",
+                          (message_id, broadcast_id))
 
     async def pending(self, broadcast_id: int, after_user: int, limit: int
                       ) -> list[tuple[int, str | None, bool]]:
@@ -121,10 +120,9 @@ class BroadcastRepo:
     async def mark(self, broadcast_id: int, user_id: int, status: str, now: int) -> None:
         """Recorded the moment the send returns: a restart never sends it again."""
         assert status in OUTCOMES
-        async with self.db.write() as conn:
-            await conn.execute(
-                "UPDATE deliveries SET status = ?, sent_at = ?, attempts = attempts + 1"
-                " WHERE broadcast_id = ? AND user_id = ?", (status, now, broadcast_id, user_id))
+        await self.db.run(
+            "UPDATE deliveries SET status = ?, sent_at = ?, attempts = attempts + 1"
+            " WHERE broadcast_id = ? AND user_id = ?", (status, now, broadcast_id, user_id))
 
     async def figures(self, broadcast_id: int) -> dict[str, int]:
         rows = await self.db.fetchall(

@@ -35,18 +35,16 @@ class ConversationRepo:
 
     async def save(self, conv: Conversation, now: int) -> None:
         conv.updated_at = now
-        async with self.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO conversations (user_id, flow, step, data, message_id, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-                " flow = excluded.flow, step = excluded.step, data = excluded.data,"
-                " message_id = excluded.message_id, updated_at = excluded.updated_at",
-                (conv.user_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False),
-                 conv.message_id, now))
+        await self.db.run(
+            "INSERT INTO conversations (user_id, flow, step, data, message_id, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " flow = excluded.flow, step = excluded.step, data = excluded.data,"
+            " message_id = excluded.message_id, updated_at = excluded.updated_at",
+            (conv.user_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False),
+             conv.message_id, now))
 
     async def clear(self, user_id: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+        await self.db.run("DELETE FROM conversations WHERE user_id = ?", (user_id,))
 
 
 def from_joined(row) -> Conversation | None:

@@ -33,15 +33,13 @@ class ReminderRepo:
                        now: int) -> Reminder | None:
         """The new reminder, or None if the same one is already pending."""
         try:
-            async with self.db.write() as conn:
-                async with conn.execute(
-                        "INSERT INTO reminders (user_id, kind, subject, due_at, payload, created_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
-                        (user_id, kind, subject, due_at, json.dumps(payload, ensure_ascii=False),
-                         now)) as cur:
-                    return _reminder(await cur.fetchone())
+            rows = await self.db.run(
+                "INSERT INTO reminders (user_id, kind, subject, due_at, payload, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+                (user_id, kind, subject, due_at, json.dumps(payload, ensure_ascii=False), now))
         except sqlite3.IntegrityError:
             return None
+        return _reminder(rows[0])
 
     async def pending(self, user_id: int, kind: str, subject: str) -> Reminder | None:
         row = await self.db.fetchone(
@@ -56,12 +54,10 @@ class ReminderRepo:
         return [_reminder(r) for r in rows]
 
     async def postpone(self, reminder_id: int, due_at: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("UPDATE reminders SET due_at = ? WHERE id = ? AND status = 'pending'",
-                               (due_at, reminder_id))
+        await self.db.run("UPDATE reminders SET due_at = ? WHERE id = ? AND status = 'pending'",
+                          (due_at, reminder_id))
 
     async def finish(self, reminder_id: int, status: str, now: int) -> None:
         """Mark sent (or dropped) the moment it is done, so a restart never repeats it."""
-        async with self.db.write() as conn:
-            await conn.execute("UPDATE reminders SET status = ?, sent_at = ? WHERE id = ?",
-                               (status, now, reminder_id))
+        await self.db.run("UPDATE reminders SET status = ?, sent_at = ? WHERE id = ?",
+                          (status, now, reminder_id))

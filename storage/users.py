@@ -61,33 +61,29 @@ class UserRepo:
 
     async def touch(self, user_id: int, first_name: str, username: str | None, now: int) -> User:
         """Record that the user wrote to us (one round trip): create or refresh, unblock."""
-        async with self.db.write() as conn:
-            async with conn.execute(
-                "INSERT INTO users (id, first_name, username, first_seen, last_seen)"
-                " VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
-                " username = excluded.username, last_seen = excluded.last_seen, blocked = 0"
-                " RETURNING *", (user_id, first_name, username, now, now)) as cur:
-                return _user(await cur.fetchone())
+        rows = await self.db.run(
+            "INSERT INTO users (id, first_name, username, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
+            " username = excluded.username, last_seen = excluded.last_seen, blocked = 0"
+            " RETURNING *", (user_id, first_name, username, now, now))
+        return _user(rows[0])
 
     async def get(self, user_id: int) -> User | None:
         row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(row) if row else None
 
     async def set_language(self, user_id: int, language: str) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+        await self.db.run("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
     async def set_role(self, user_id: int, role: str) -> None:
         if role not in ROLES:
             raise ValueError(role)
-        async with self.db.write() as conn:
-            await conn.execute("UPDATE users SET role = ?, role_chosen = 1 WHERE id = ?",
-                               (role, user_id))
+        await self.db.run("UPDATE users SET role = ?, role_chosen = 1 WHERE id = ?",
+                          (role, user_id))
 
     async def mark_blocked(self, user_id: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
+        await self.db.run("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
 
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM users")
@@ -99,8 +95,7 @@ class UserRepo:
         return [r["id"] for r in rows]
 
     async def set_muted(self, user_id: int, muted: bool) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("UPDATE users SET muted = ? WHERE id = ?", (int(muted), user_id))
+        await self.db.run("UPDATE users SET muted = ? WHERE id = ?", (int(muted), user_id))
 
     async def grant(self, user_id: int, role: str, actor_id: int, now: int) -> None:
         """Give or take the staff role (role 'staff' or back to 'importer'), recorded."""
