@@ -9,6 +9,7 @@ Long-polling getUpdates gets its own instance (its own connection), as with http
 from __future__ import annotations
 
 import asyncio
+import json
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -64,9 +65,10 @@ class AiohttpRequest(BaseRequest):
         sock_read = None if read is None else read + (write_timeout or 0)
         timeout = aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect,
                                         sock_read=sock_read)
-        data = _body(request_data)
+        data, headers = _body(request_data)
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as resp:
+            async with self._session.request(method, url, data=data, headers=headers,
+                                             timeout=timeout) as resp:
                 return resp.status, await resp.read()
         except aiohttp.ConnectionTimeoutError as err:
             if _waited_for_pool(self._session):
@@ -87,11 +89,17 @@ def _waited_for_pool(session: aiohttp.ClientSession) -> bool:
         len(connector._acquired) >= connector.limit  # every connection busy: a pool wait
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 def _body(request_data: RequestData | None):
+    """A JSON body (the Bot API takes JSON; percent-encoding a form costs far more), or
+    multipart when there are files."""
     if request_data is None:
-        return None
+        return None, None
     if not request_data.contains_files:
-        return request_data.json_parameters or None
+        parameters = request_data.parameters
+        return (json.dumps(parameters).encode(), JSON) if parameters else (None, None)
     form = aiohttp.FormData(quote_fields=False)  # UTF-8 file names as httpx sends them
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
@@ -101,4 +109,4 @@ def _body(request_data: RequestData | None):
             form.add_field(name, content, filename=filename, content_type=mime)
         else:
             form.add_field(name, part)
-    return form
+    return form, None

@@ -28,6 +28,7 @@ from emulator.server import DEFAULT_TOKEN
 
 ROOT = Path(__file__).parent.parent
 FIRST_USER = 50_000_000
+PROFILE = os.environ.get("BENCH_PROFILE", "").split() if os.environ.get("BENCH_PROFILE") else []
 
 
 class Driver:
@@ -93,7 +94,7 @@ async def start_bot(kind: str, url: str, folder: Path) -> asyncio.subprocess.Pro
     if kind == "ours":
         env.update(BOT_TOKEN=DEFAULT_TOKEN, BOT_API_BASE_URL=url, BOT_LOG_LEVEL="WARNING",
                    BOT_DATABASE_PATH=str(folder / "bot.sqlite3"), BOT_REMINDER_TICK_SECONDS="0")
-        args = [sys.executable, str(ROOT / "bot.py"), "run"]
+        args = [sys.executable, *PROFILE, str(ROOT / "bot.py"), "run"]
     else:
         args = [sys.executable, str(ROOT / "bench" / f"echo_{kind}.py"), url, DEFAULT_TOKEN]
     return await asyncio.create_subprocess_exec(*args, env=env, cwd=folder,
