@@ -6,7 +6,6 @@ orchestrator restart a bot that is fine and retrying.
 """
 import sys
 import time
-from pathlib import Path
 
 import config
 from runtime import HEARTBEAT_SECONDS, heartbeat_path

@@ -14,8 +14,8 @@ from config import Settings, make_request
 from domain.clock import Clock
 from domain.content import CONTENT_DIR
 from domain.library import Library
-from handlers import (apply, broadcasts, desk, fallback, guide, language, lookup, my_applications, mydata,
-                      session, staff, start)
+from handlers import (apply, broadcasts, desk, fallback, guide, language, lookup,
+                      my_applications, mydata, session, staff, start)
 from handlers.base import BotContext, Services, register_all
 from handlers.processing import ChatOrderedProcessor
 from domain.broadcast import Pacer

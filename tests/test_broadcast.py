@@ -10,7 +10,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 
 from domain.broadcast import Audience
 from jobs.broadcast import WORKERS

@@ -2,7 +2,6 @@
 intact, plurals right, and nothing used in code missing from them."""
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from datetime import datetime, timezone
