@@ -20,7 +20,7 @@ test: $(STAMP)
 
 # Extract every gettext string into locales/messages.pot and merge it into kk, ru, zh.
 i18n: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k ngettext:1,2 --add-comments=TRANSLATORS: --no-location \
+	$(VENV)/bin/pybabel extract --project=ev-cert-bot --version=0.1 -F babel.cfg -k ngettext:1,2 --add-comments=TRANSLATORS: --no-location \
 		-o locales/messages.pot --ignore-dirs=".venv tests bench emulator" .
 	for l in kk ru zh; do \
 		if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \

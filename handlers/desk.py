@@ -223,13 +223,21 @@ async def ask(update: Update, ctx: BotContext, step: str, data: dict) -> None:
                                      "it)?"), keyboard([cancel]))
 
 
+async def pending(update: Update, ctx: BotContext, step: str) -> Conversation | None:
+    """The staff member's change waiting at `step`, or None (refused or stale, answered)."""
+    if not await staff_only(update, ctx):
+        return None
+    conv = ctx.conv
+    if not conv or conv.flow != FLOW or conv.step != step:
+        await answer(update, ctx.tr._("This button is no longer valid."), alert=True)
+        return None
+    return conv
+
+
 @named("desk:toggle")
 async def toggle_document(update: Update, ctx: BotContext) -> None:
-    if not await staff_only(update, ctx):
-        return
-    conv = ctx.conv
-    if not conv or conv.flow != FLOW or conv.step != "documents":
-        await answer(update, ctx.tr._("This button is no longer valid."), alert=True)
+    conv = await pending(update, ctx, "documents")
+    if conv is None:
         return
     await answer(update)
     kind = update.callback_query.data.split(":", 2)[2]
@@ -240,11 +248,8 @@ async def toggle_document(update: Update, ctx: BotContext) -> None:
 
 @named("desk:documents-done")
 async def documents_done(update: Update, ctx: BotContext) -> None:
-    if not await staff_only(update, ctx):
-        return
-    conv = ctx.conv
-    if not conv or conv.flow != FLOW or conv.step != "documents":
-        await answer(update, ctx.tr._("This button is no longer valid."), alert=True)
+    conv = await pending(update, ctx, "documents")
+    if conv is None:
         return
     if not conv.data["items"]:
         await answer(update, ctx.tr._("Mark at least one document."), alert=True)
@@ -255,11 +260,8 @@ async def documents_done(update: Update, ctx: BotContext) -> None:
 
 @named("desk:no-comment")
 async def no_comment(update: Update, ctx: BotContext) -> None:
-    if not await staff_only(update, ctx):
-        return
-    conv = ctx.conv
-    if not conv or conv.flow != FLOW or conv.step != "comment":
-        await answer(update, ctx.tr._("This button is no longer valid."), alert=True)
+    conv = await pending(update, ctx, "comment")
+    if conv is None:
         return
     await answer(update)
     await finish(update, ctx, conv.data, "")

@@ -129,6 +129,7 @@ async def my_kind(update: Update, ctx: BotContext) -> None:
                keyboard([[(ctx.tr._("✖️ Cancel"), f"my:v:{app.id}")]]))
 
 
+@named("my:upload")
 async def on_upload(update: Update, ctx: BotContext) -> None:
     data = ctx.conv.data
     app = await ctx.repos.applications.get_owned(data.get("app", 0), ctx.user.id)
@@ -173,11 +174,6 @@ async def my_withdraw(update: Update, ctx: BotContext) -> None:
     await show_card(update, ctx, app.id)
 
 
-@named("my:input")
-async def on_input(update: Update, ctx: BotContext) -> None:
-    await on_upload(update, ctx)
-
-
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("my", my_list, filters=private))
@@ -187,4 +183,4 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(my_add, pattern=r"^my:a:"))
     app.add_handler(CallbackQueryHandler(my_kind, pattern=r"^my:k:"))
     app.add_handler(CallbackQueryHandler(my_withdraw, pattern=r"^my:wy?:"))
-    fallback.FLOW_INPUT[FLOW] = on_input
+    fallback.FLOW_INPUT[FLOW] = on_upload
