@@ -32,6 +32,12 @@ def render(event: dict) -> str:
         lines.append(f"[{event['kind']} {event.get('file_id')}]")
     if text:
         lines.append(text)
+    for row in (event.get("reply_markup") or {}).get("keyboard", []):
+        for button in row:  # a reply keyboard: the share-contact button, typed as :contact
+            label = button["text"] if isinstance(button, dict) else button
+            hint = " (type :contact)" if isinstance(button, dict) and \
+                button.get("request_contact") else ""
+            lines.append(f"[{label}]{hint}")
     number = 0
     for row in (event.get("reply_markup") or {}).get("inline_keyboard", []):
         cells = []
@@ -105,5 +111,7 @@ async def act(person: Person, client: EmulatorClient, line: str) -> Person:
     else:
         replies = await person.send(line, timeout=10, settle=0.3)
     for event in replies.events:
+        if event.get("kind") == "markup" and not event.get("reply_markup"):
+            continue  # an old message lost its buttons: nothing new to read
         print(render(event), flush=True)
     return person
