@@ -95,6 +95,8 @@ async def start_bot(kind: str, url: str, folder: Path) -> asyncio.subprocess.Pro
         env.update(BOT_TOKEN=DEFAULT_TOKEN, BOT_API_BASE_URL=url, BOT_LOG_LEVEL="WARNING",
                    BOT_DATABASE_PATH=str(folder / "bot.sqlite3"), BOT_REMINDER_TICK_SECONDS="0")
         args = [sys.executable, *PROFILE, str(ROOT / "bot.py"), "run"]
+    elif kind == "ptbfast":
+        args = [sys.executable, str(ROOT / "bench" / "echo_ptb.py"), url, DEFAULT_TOKEN, "--fast"]
     else:
         args = [sys.executable, str(ROOT / "bench" / f"echo_{kind}.py"), url, DEFAULT_TOKEN]
     return await asyncio.create_subprocess_exec(*args, env=env, cwd=folder,
@@ -149,7 +151,8 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--bots", default="ours,ptb,aiogram")
+    parser.add_argument("--bots", default="ours,ptb,aiogram",
+                        help="also: ptbfast (PTB echo with our transport and concurrency)")
     args = parser.parse_args()
     kinds = args.bots.split(",")
     results: dict[str, list[dict]] = {k: [] for k in kinds}

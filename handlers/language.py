@@ -6,6 +6,7 @@ that chat, so the menu button speaks the chosen language.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -51,6 +52,7 @@ async def set_language(update: Update, ctx: BotContext) -> None:
         return
     await answer(update)
     await ctx.repos.users.set_language(ctx.user.id, code)
+    ctx.user = dataclasses.replace(ctx.user, language=code)
     ctx.tr = ctx.services.catalogues.get(code)
     ctx.language_known = True
     staff = is_staff(ctx.services.settings, ctx.user)

@@ -7,6 +7,8 @@ written in batches (storage.users.flush_seen), a new or renamed user at once.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
@@ -29,6 +31,7 @@ async def load_session(update: Update, ctx: BotContext) -> None:
         language = negotiate(tg_user.language_code)
         if language is not None:
             await repos.users.set_language(user.id, language)
+            user = dataclasses.replace(user, language=language)
     ctx.user = user
     ctx.language_known = language is not None
     ctx.tr = services.catalogues.get(language or services.settings.default_language)

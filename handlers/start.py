@@ -1,6 +1,7 @@
 """First conversation: /start (with deep links), role choice, the main menu, /help, /cancel."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Awaitable, Callable
 
@@ -50,9 +51,8 @@ async def start(update: Update, ctx: BotContext) -> None:
         payload = ""
     if payload:
         # Kept in the database so it survives the language and role questions.
-        await ctx.repos.conversations.clear(ctx.user.id)
-        await ctx.repos.conversations.save(
-            Conversation(ctx.user.id, "start", "payload", {"payload": payload}), ctx.now())
+        ctx.conv = Conversation(ctx.user.id, "start", "payload", {"payload": payload})
+        await ctx.repos.conversations.save(ctx.conv, ctx.now())
     await continue_start(update, ctx)
 
 
@@ -61,13 +61,15 @@ async def continue_start(update: Update, ctx: BotContext) -> None:
     if not ctx.language_known:
         await language.show_picker(update, ctx)
         return
-    user = await ctx.repos.users.get(ctx.user.id)
+    # ctx.user and ctx.conv were read for this update (and are kept current by the
+    # handlers that change them): no second trip to the database.
+    user, conv = ctx.user, ctx.conv
     if not user.role_chosen:
         await ask_role(update, ctx)
         return
-    conv = await ctx.repos.conversations.get(user.id)
     if conv and conv.flow == "start" and conv.data.get("payload"):
         await ctx.repos.conversations.clear(user.id)
+        ctx.conv = None
         payload = conv.data["payload"]
         for prefix, opener in DEEP_LINKS.items():
             if payload.startswith(prefix):
@@ -99,6 +101,7 @@ async def choose_role(update: Update, ctx: BotContext) -> None:
         return
     await answer(update)
     await ctx.repos.users.set_role(ctx.user.id, role)
+    ctx.user = dataclasses.replace(ctx.user, role=role, role_chosen=True)
     await continue_start(update, ctx)
 
 
