@@ -14,19 +14,16 @@ from __future__ import annotations
 import logging
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from domain import applications as domain
 from domain import validators
-from domain.roles import staff_ids
 from handlers import application_render as render
-from handlers import fallback, start
+from handlers import fallback, notify, start, uploads
 from handlers.base import BotContext, answer, keyboard, named, send, show
 from jobs import reminders
 from storage.applications import Application as Draft
-from storage.applications import DuplicateFile
 from storage.conversations import Conversation
 
 log = logging.getLogger(__name__)
@@ -388,39 +385,8 @@ async def on_review(update: Update, ctx: BotContext) -> None:
 
 # --- documents ---------------------------------------------------------------------------
 
-def upload_of(message) -> validators.Upload | None:
-    if message.photo:
-        photo = message.photo[-1]  # the largest size
-        return validators.Upload(photo.file_id, photo.file_unique_id, None, "image/jpeg",
-                                 photo.file_size, True)
-    if message.document:
-        doc = message.document
-        return validators.Upload(doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type,
-                                 doc.file_size, False)
-    return None
-
-
-async def attach(update: Update, ctx: BotContext, application_id: int, kind: str
-                 ) -> validators.Check:
-    """Validate and store an upload for one checklist item."""
-    upload = upload_of(update.effective_message)
-    if upload is None:
-        return validators.Check(error="file_type")
-    docs = await ctx.repos.applications.documents(application_id)
-    check = validators.check_upload(upload, {d.file_unique_id: d.kind for d in docs})
-    if not check.ok:
-        return check
-    try:
-        await ctx.repos.applications.add_document(
-            application_id, kind, upload.file_id, upload.unique_id, upload.name,
-            upload.mime_type, upload.size, ctx.now())
-    except DuplicateFile:
-        return validators.Check(error="file_duplicate", value=kind)
-    return check
-
-
 async def on_upload(update: Update, ctx: BotContext, draft: Draft, data: dict) -> None:
-    check = await attach(update, ctx, draft.id, data["doc"])
+    check = await uploads.attach(update, ctx, draft.id, data["doc"])
     if not check.ok:
         await reject(update, ctx, draft, "documents", data, check.error, check.value)
         return
@@ -489,23 +455,7 @@ async def on_submit(update: Update, ctx: BotContext) -> None:
         "change. You can follow it in «My applications».", number=submitted.number,
         status=render.status_label(tr, submitted.status)),
         keyboard([[(tr._("📂 My applications"), "my:list")], [(tr._("⬅️ Main menu"), "menu")]]))
-    await notify_staff(ctx, submitted)
-
-
-async def notify_staff(ctx: BotContext, app: Draft) -> None:
-    """Tell every staff member, each in their own language (best effort)."""
-    services = ctx.services
-    for staff_id in await staff_ids(services.settings, services.repos.users):
-        user = await services.repos.users.get(staff_id)
-        tr = services.catalogues.get((user and user.language) or
-                                     services.settings.default_language)
-        text = tr._("🆕 New application {number}: {make} {model}, VIN {vin}. Open it with "
-                    "/app {number}.", number=app.number, make=app.make, model=app.model,
-                    vin=app.vin)
-        try:
-            await ctx.bot.send_message(staff_id, text, parse_mode=ParseMode.HTML)
-        except TelegramError as exc:  # a staff member who never started the bot
-            log.info("could not notify staff %s: %s", staff_id, exc)
+    await notify.notify_staff(ctx.services, ctx.bot, submitted)
 
 
 @named("apply:discard")

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from domain import applications as domain
-from handlers import apply, fallback, start
+from handlers import fallback, start, uploads
 from handlers import application_render as render
 from handlers.base import BotContext, answer, keyboard, named, send, show
 from storage.conversations import Conversation
@@ -138,7 +138,7 @@ async def on_upload(update: Update, ctx: BotContext) -> None:
         await send(update, ctx, ctx.tr._("Documents can no longer be added to this "
                                          "application."), start.main_menu(ctx.tr))
         return
-    check = await apply.attach(update, ctx, app.id, data["kind"])
+    check = await uploads.attach(update, ctx, app.id, data["kind"])
     if not check.ok:
         await send(update, ctx, "❗ " + render.error_text(ctx.tr, check.error, check.value),
                    keyboard([[(ctx.tr._("✖️ Cancel"), f"my:v:{app.id}")]]))

@@ -1,5 +1,6 @@
-"""Telling the applicant about a status change, at once, in their language, with what to
-do next. (Reminders wait for the morning; a status change does not.)"""
+"""Notifications: the applicant hears about every status change at once, in their
+language, with what to do next (reminders wait for the morning; this does not);
+staff hear about every new application."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,7 @@ from datetime import datetime, timezone
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
+from domain.roles import staff_ids
 from handlers import application_render as render
 from handlers.base import Services, keyboard
 from i18n import Translator
@@ -76,3 +78,18 @@ def status_markup(tr: Translator, app: Application):
         return keyboard([[(tr._("📎 Add a document"), f"my:a:{app.id}")],
                          [(tr._("📂 Open the application"), f"my:v:{app.id}")]])
     return keyboard([[(tr._("📂 Open the application"), f"my:v:{app.id}")]])
+
+
+async def notify_staff(services: Services, bot, app: Application) -> None:
+    """Tell every staff member, each in their own language (best effort)."""
+    for staff_id in await staff_ids(services.settings, services.repos.users):
+        user = await services.repos.users.get(staff_id)
+        tr = services.catalogues.get((user and user.language) or
+                                     services.settings.default_language)
+        text = tr._("🆕 New application {number}: {make} {model}, VIN {vin}. Open it with "
+                    "/app {number}.", number=app.number, make=app.make, model=app.model,
+                    vin=app.vin)
+        try:
+            await bot.send_message(staff_id, text, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:  # a staff member who never started the bot
+            log.info("could not notify staff %s: %s", staff_id, exc)
