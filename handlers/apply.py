@@ -334,14 +334,24 @@ async def reject(update: Update, ctx: BotContext, draft: Draft, step: str, data:
         await ask(update, ctx, draft, step, data, fresh=True)
 
 
-@named("apply:vin")
-async def on_vin_confirm(update: Update, ctx: BotContext) -> None:
+async def pressed_at(update: Update, ctx: BotContext, *steps: str):
+    """(draft, step data) for a button pressed at one of `steps` (any step if none given);
+    for an old message or a double tap, the user is shown where they really are: None."""
     step, data = step_of(ctx)
     draft = await draft_of(ctx)
     await answer(update)
-    if draft is None or step != "vin_confirm":
+    if draft is None or (steps and step not in steps):
         await resume(update, ctx)
+        return None
+    return draft, data
+
+
+@named("apply:vin")
+async def on_vin_confirm(update: Update, ctx: BotContext) -> None:
+    pressed = await pressed_at(update, ctx, "vin_confirm")
+    if pressed is None:
         return
+    draft, data = pressed
     if update.callback_query.data == "ap:vy":
         await save_answer(update, ctx, draft, "vin", data["vin"], {"vin_warning": True})
     else:
@@ -372,11 +382,10 @@ async def on_edit(update: Update, ctx: BotContext) -> None:
 
 @named("apply:review")
 async def on_review(update: Update, ctx: BotContext) -> None:
-    draft = await draft_of(ctx)
-    await answer(update)
-    if draft is None:
-        await resume(update, ctx)
+    pressed = await pressed_at(update, ctx)
+    if pressed is None:
         return
+    draft, _ = pressed
     if domain.next_field(draft.values()) is not None:
         await advance(update, ctx, draft)
         return
@@ -406,22 +415,19 @@ async def next_document_step(update, ctx, draft, skipped, fresh=False) -> None:
 
 @named("apply:skip")
 async def on_skip(update: Update, ctx: BotContext) -> None:
-    step, data = step_of(ctx)
-    draft = await draft_of(ctx)
-    await answer(update)
-    if draft is None or step != "documents":
-        await resume(update, ctx)
+    pressed = await pressed_at(update, ctx, "documents")
+    if pressed is None:
         return
+    draft, data = pressed
     await next_document_step(update, ctx, draft, data.get("skipped", []) + [data["doc"]])
 
 
 @named("apply:documents")
 async def on_documents(update: Update, ctx: BotContext) -> None:
-    draft = await draft_of(ctx)
-    await answer(update)
-    if draft is None:
-        await resume(update, ctx)
+    pressed = await pressed_at(update, ctx)
+    if pressed is None:
         return
+    draft, _ = pressed
     docs = await ctx.repos.applications.documents(draft.id)
     items = render.app_checklist(draft)
     have = {d.kind for d in docs}
