@@ -48,7 +48,10 @@ async def heartbeat(path: Path, repos: Repos) -> None:
         path.touch()
         for _ in range(HEARTBEAT_SECONDS // SEEN_FLUSH_SECONDS):
             await asyncio.sleep(SEEN_FLUSH_SECONDS)
-            await repos.users.flush_seen()
+            try:
+                await repos.users.flush_seen()
+            except Exception:  # last_seen can wait; the heartbeat must not die with it
+                log.exception("could not write last_seen times")
 
 
 def build_application(services: Services, pacer: Pacer | None = None) -> Application:
