@@ -119,17 +119,20 @@ async def on_restart(update: Update, ctx: BotContext) -> None:
     await render(update, ctx, guide.Walk())
 
 
-def _finished(ctx: BotContext) -> guide.Walk | None:
+async def _finished(update: Update, ctx: BotContext) -> guide.Walk | None:
+    """The walk if it has reached an outcome; otherwise the user is told to finish it."""
     walk = current_walk(ctx)
     content = ctx.services.library.content
-    return walk if guide.current_node(content, walk) in content.outcomes else None
+    if guide.current_node(content, walk) in content.outcomes:
+        return walk
+    await answer(update, ctx.tr._("Finish the questions first."), alert=True)
+    return None
 
 
 @named("guide:file")
 async def on_file(update: Update, ctx: BotContext) -> None:
-    walk = _finished(ctx)
+    walk = await _finished(update, ctx)
     if walk is None:
-        await answer(update, ctx.tr._("Finish the questions first."), alert=True)
         return
     await answer(update)
     content, tr = ctx.services.library.content, ctx.tr
@@ -143,9 +146,8 @@ async def on_file(update: Update, ctx: BotContext) -> None:
 
 @named("guide:remind")
 async def on_remind(update: Update, ctx: BotContext) -> None:
-    walk = _finished(ctx)
+    walk = await _finished(update, ctx)
     if walk is None:
-        await answer(update, ctx.tr._("Finish the questions first."), alert=True)
         return
     tr = ctx.tr
     subject = guide.encode(walk)
@@ -169,9 +171,8 @@ def _utc(seconds: int) -> datetime:
 @named("guide:apply")
 async def on_apply(update: Update, ctx: BotContext) -> None:
     """Hand the guide's answers to the application form (they prefill matching fields)."""
-    walk = _finished(ctx)
+    walk = await _finished(update, ctx)
     if walk is None:
-        await answer(update, ctx.tr._("Finish the questions first."), alert=True)
         return
     await answer(update)
     outcome = guide.result(ctx.services.library.content, walk).outcome

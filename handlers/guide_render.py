@@ -111,37 +111,35 @@ def outcome_blocks(tr: Translator, content: Content, walk: guide.Walk, html_mode
 
 def pack(blocks: list[str], limit: int = LIMIT) -> list[str]:
     """Join blocks into as few messages as fit; split a block by lines only if it must."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        pieces = [block] if len(block) <= limit else _split_lines(block, limit)
-        for piece in pieces:
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                messages.append(current)
-                current = piece
-    if current:
-        messages.append(current)
-    return messages
+    pieces = [piece for block in blocks
+              for piece in ([block] if len(block) <= limit else _split_lines(block, limit))]
+    return _greedy(pieces, "\n\n", limit)
 
 
 def _split_lines(block: str, limit: int) -> list[str]:
-    pieces, current = [], ""
+    lines = []
     for line in block.split("\n"):
         while len(line) > limit:  # a single over-long line: cut it (never happens with our content)
-            pieces.append(line[:limit])
+            lines.append(line[:limit])
             line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
+        lines.append(line)
+    return _greedy(lines, "\n", limit)
+
+
+def _greedy(pieces: list[str], separator: str, limit: int) -> list[str]:
+    """Pieces joined by `separator` into as few strings of at most `limit` as they fit."""
+    joined: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{separator}{piece}" if current else piece
         if len(candidate) <= limit:
             current = candidate
         else:
-            pieces.append(current)
-            current = line
+            joined.append(current)
+            current = piece
     if current:
-        pieces.append(current)
-    return pieces
+        joined.append(current)
+    return joined
 
 
 def outcome_messages(tr: Translator, content: Content, walk: guide.Walk) -> list[str]:

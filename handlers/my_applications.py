@@ -63,11 +63,11 @@ async def my_view(update: Update, ctx: BotContext) -> None:
         await refuse(update, ctx)
         return
     await answer(update)
-    await show_card(update, ctx, app.id)
+    await show_card(update, ctx, app)
 
 
-async def show_card(update: Update, ctx: BotContext, application_id: int) -> None:
-    app = await ctx.repos.applications.get_owned(application_id, ctx.user.id)
+async def show_card(update: Update, ctx: BotContext, app) -> None:
+    """The user's own application (already loaded with their id) with its documents."""
     tr = ctx.tr
     docs = await ctx.repos.applications.documents(app.id)
     history = await ctx.repos.applications.history(app.id)
@@ -146,7 +146,7 @@ async def on_upload(update: Update, ctx: BotContext) -> None:
     await ctx.repos.conversations.clear(ctx.user.id)
     await send(update, ctx, ctx.tr._("✅ Attached to {number}: {name}", number=app.number,
                                      name=render.doc_label(ctx.tr, data["kind"])))
-    await show_card(update, ctx, app.id)
+    await show_card(update, ctx, app)
 
 
 @named("my:withdraw")
@@ -171,7 +171,7 @@ async def my_withdraw(update: Update, ctx: BotContext) -> None:
         app.id, app.status, "withdrawn", ctx.user.id, "", ctx.now())
     if not changed:  # the centre changed it meanwhile: show what it is now
         await send(update, ctx, tr._("The status has just changed; here it is now."))
-    await show_card(update, ctx, app.id)
+    await show_card(update, ctx, await ctx.repos.applications.get_owned(app.id, ctx.user.id))
 
 
 def register(app: Application) -> None:
