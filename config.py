@@ -37,6 +37,7 @@ class Settings:
     paid_broadcast: bool = False
     paid_send_rate: float = 1000.0
     concurrent_updates: int = 16
+    poll_interval: float = 0.01  # pause between getUpdates calls: batches under load
     transport: str = "aiohttp"  # or "httpx" (PTB's default); see BENCHMARKS.md
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
@@ -174,6 +175,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"transport: expected aiohttp or httpx, got {s.transport!r}")
     if s.concurrent_updates < 1:
         raise ConfigError("concurrent_updates: must be at least 1")
+    if not 0 <= s.poll_interval <= 1:
+        raise ConfigError("poll_interval: expected 0 to 1 seconds")
     if s.webhook_url and not s.webhook_secret:
         raise ConfigError("webhook_secret: required when webhook_url is set")
     if s.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", s.webhook_secret):

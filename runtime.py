@@ -111,7 +111,8 @@ class Runtime:
             log.info("webhook mode: listening on %s:%s", settings.webhook_listen,
                      settings.webhook_port)
         else:
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20)
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20,
+                                            poll_interval=settings.poll_interval)
             log.info("polling %s", urlparse(settings.api_base_url).netloc)
         self.sender = Sender(app, services, pacer, Pacer(settings.paid_send_rate))
         app.bot_data["broadcasts"] = self.sender

@@ -82,6 +82,12 @@ async def flow_echo(driver: Driver, user_id: int, rounds: int) -> list[float]:
     return times
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_peak_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -127,10 +133,12 @@ async def measure(kind: str, users: int, rounds: int, folder: Path) -> dict:
                 await driver.press(user_id, event["message_id"], "role:importer")
         await asyncio.gather(*(flow(driver, u, 1) for u in ids))  # warm-up
         cpu, started = time.process_time(), time.perf_counter()
+        bot_cpu = cpu_seconds(proc.pid)
         times = [t for ts in await asyncio.gather(*(flow(driver, u, rounds) for u in ids))
                  for t in ts]
         wall = time.perf_counter() - started
         emulator_busy = (time.process_time() - cpu) / wall
+        bot_busy = (cpu_seconds(proc.pid) - bot_cpu) / wall
         rss = rss_peak_mb(proc.pid)
     finally:
         proc.terminate()
@@ -139,7 +147,7 @@ async def measure(kind: str, users: int, rounds: int, folder: Path) -> dict:
     times.sort()
     return {"bot": kind, "updates": len(times), "updates_per_s": len(times) / wall,
             "p50_ms": times[len(times) // 2] * 1000, "p99_ms": times[int(len(times) * .99)] * 1000,
-            "peak_rss_mb": rss, "emulator_busy": emulator_busy}
+            "peak_rss_mb": rss, "emulator_busy": emulator_busy, "bot_busy": bot_busy}
 
 
 def median_of(results: list[dict], key: str) -> float:
@@ -167,7 +175,8 @@ async def main() -> None:
             print(json.dumps({k: round(v, 2) if isinstance(v, float) else v
                               for k, v in result.items()}), flush=True)
     summary = {kind: {key: round(median_of(rs, key), 2) for key in
-                      ("updates_per_s", "p50_ms", "p99_ms", "peak_rss_mb", "emulator_busy")}
+                      ("updates_per_s", "p50_ms", "p99_ms", "peak_rss_mb", "emulator_busy",
+                       "bot_busy")}
                for kind, rs in results.items()}
     if "ours" in summary:
         for other in ("ptb", "aiogram"):

@@ -76,12 +76,33 @@ def named(name: str) -> Callable[[Handler], Handler]:
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Rows of (label, callback_data). callback_data stays compact: ≤ 64 bytes."""
+    """Rows of (label, callback_data). callback_data stays compact: ≤ 64 bytes.
+
+    The same few keyboards (a menu, a question in one language) are shown over and
+    over, so each is built once: building PTB's objects and turning them back into
+    JSON was a tenth of an update's CPU (BENCHMARKS.md)."""
+    return _keyboard(tuple(tuple(row) for row in rows))
+
+
+class _Keyboard(InlineKeyboardMarkup):
+    """An InlineKeyboardMarkup that keeps its JSON: PTB's objects are frozen, so the
+    dict made once stays right."""
+    __slots__ = ("_wire",)
+
+    def to_dict(self, recursive: bool = True) -> dict:
+        return self._wire
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
     for row in rows:
         for _, data in row:
             assert 0 < len(data.encode()) <= 64, data
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in rows])
+    markup = _Keyboard([[InlineKeyboardButton(label, callback_data=data)
+                         for label, data in row] for row in rows])
+    with markup._unfrozen():
+        markup._wire = InlineKeyboardMarkup.to_dict(markup)
+    return markup
 
 
 async def send(update: Update, ctx: BotContext, text: str,

@@ -3,10 +3,11 @@ as the httpx transport raises them; uploads and downloads against the emulator."
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
@@ -93,3 +94,43 @@ async def test_upload_and_download_over_aiohttp(emulator, client):
         assert photo.photo[-1].file_size == 9
         again = await bot.send_document(31337, sent.document.file_id)  # by file_id
         assert again.document.file_unique_id == sent.document.file_unique_id
+
+
+async def test_own_messages_come_back_without_keyboard_or_formatting(emulator, client):
+    await client.add_users([{"id": 31337, "first_name": "A", "started": True}])
+    bot = Bot(emulator.world.token, base_url=f"{emulator.url}/bot",
+              base_file_url=f"{emulator.url}/file/bot", request=AiohttpRequest(4))
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Ок", callback_data="ok")]])
+    async with bot:
+        sent = await bot.send_message(31337, "<b>Қадам</b> 1", parse_mode="HTML",
+                                      reply_markup=markup)
+        assert (sent.chat.id, sent.text) == (31337, "Қадам 1")
+        assert sent.reply_markup is None and sent.entities == ()
+        edited = await bot.edit_message_text("<i>2</i>", 31337, sent.message_id,
+                                             parse_mode="HTML", reply_markup=markup)
+        assert edited.message_id == sent.message_id and edited.reply_markup is None
+    # ... while the user sees both (the emulator keeps what was sent)
+    shown = emulator.world.messages[(31337, sent.message_id)]
+    assert shown["reply_markup"]["inline_keyboard"][0][0]["text"] == "Ок"
+    assert shown["entities"][0]["type"] == "italic"
+
+
+def test_pressed_message_is_trimmed_but_the_press_is_whole():
+    payload = json.dumps({"ok": True, "result": [
+        {"update_id": 1, "callback_query": {
+            "id": "q", "from": {"id": 5, "is_bot": False, "first_name": "A"},
+            "chat_instance": "c", "data": "g:b",
+            "message": {"message_id": 9, "date": 1, "chat": {"id": 5, "type": "private"},
+                        "text": "Step", "entities": [{"type": "bold", "offset": 0, "length": 4}],
+                        "reply_markup": {"inline_keyboard": [[{"text": "x",
+                                                               "callback_data": "g:b"}]]}}}},
+        {"update_id": 2, "message": {"message_id": 10, "date": 1, "text": "/start",
+                                     "chat": {"id": 5, "type": "private"},
+                                     "entities": [{"type": "bot_command", "offset": 0,
+                                                   "length": 6}]}}]}).encode()
+    first, second = AiohttpRequest.parse_json_payload(payload)["result"]
+    query = first["callback_query"]
+    assert query["data"] == "g:b" and query["from"]["id"] == 5
+    assert query["message"] == {"message_id": 9, "date": 1, "text": "Step",
+                                "chat": {"id": 5, "type": "private"}}
+    assert second["message"]["entities"][0]["type"] == "bot_command"  # a user's: untouched
