@@ -1,7 +1,8 @@
 """Where each user is in a multi-step flow, and what they have answered so far.
 
-Read from the database on every update, so a restart (or a second instance)
-continues exactly where the user was.
+Written to the database at every step, so a restart continues exactly where the
+user was; read with the user on every update (UserRepo.load, through the
+session cache, which save and clear keep up to date).
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 from storage.db import Database
+from storage.sessions import SessionCache
 
 
 @dataclass
@@ -22,8 +24,9 @@ class Conversation:
 
 
 class ConversationRepo:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, sessions: SessionCache):
         self.db = db
+        self.sessions = sessions
 
     async def get(self, user_id: int) -> Conversation | None:
         row = await self.db.fetchone("SELECT * FROM conversations WHERE user_id = ?", (user_id,))
@@ -35,16 +38,19 @@ class ConversationRepo:
 
     async def save(self, conv: Conversation, now: int) -> None:
         conv.updated_at = now
+        data = json.dumps(conv.data, ensure_ascii=False)
         await self.db.run(
             "INSERT INTO conversations (user_id, flow, step, data, message_id, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
             " flow = excluded.flow, step = excluded.step, data = excluded.data,"
             " message_id = excluded.message_id, updated_at = excluded.updated_at",
-            (conv.user_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False),
-             conv.message_id, now))
+            (conv.user_id, conv.flow, conv.step, data, conv.message_id, now))
+        self.sessions.set_conversation(conv.user_id,
+                                       (conv.flow, conv.step, data, conv.message_id, now))
 
     async def clear(self, user_id: int) -> None:
         await self.db.run("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+        self.sessions.set_conversation(user_id, None)
 
 
 def from_joined(row) -> Conversation | None:
