@@ -8,7 +8,7 @@ import socket
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
 from transport import AiohttpRequest
@@ -134,3 +134,8 @@ def test_pressed_message_is_trimmed_but_the_press_is_whole():
     assert query["message"] == {"message_id": 9, "date": 1, "text": "Step",
                                 "chat": {"id": 5, "type": "private"}}
     assert second["message"]["entities"][0]["type"] == "bot_command"  # a user's: untouched
+
+
+def test_a_garbled_answer_is_a_telegram_error():
+    with pytest.raises(TelegramError, match="Invalid server response"):
+        AiohttpRequest.parse_json_payload(b"<html>502 Bad Gateway</html>")
