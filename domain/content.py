@@ -7,6 +7,7 @@ source and a review date. A problem raises ContentError naming file, node, field
 """
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -105,6 +106,21 @@ class Content:
     items: tuple[Item, ...]
     entries: dict[str, Entry]
     sources: dict[str, str]
+
+    @functools.cached_property
+    def depths(self) -> dict[str, int]:
+        """For each node, the questions left on the longest way from it (an outcome: 0).
+        Worked out once: every step of the guide shows it ("step 2 of 5")."""
+        depths = dict.fromkeys(self.outcomes, 0)
+
+        def depth(node: str) -> int:
+            if node not in depths:
+                options = self.questions[node].options
+                depths[node] = 1 + max(depth(e.to) for o in options for e in o.edges)
+            return depths[node]
+        for node in self.questions:
+            depth(node)
+        return depths
 
     def node_kind(self, node: str) -> str | None:
         if node in self.questions:

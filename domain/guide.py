@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from domain.content import Content, Item, Outcome
 
@@ -56,16 +55,7 @@ def back(walk: Walk) -> Walk:
 def step(content: Content, walk: Walk) -> tuple[int, int]:
     """(this step's number, total steps on the longest way from here)."""
     done = len(walk.path)
-    return done + 1, done + _depth(content, current_node(content, walk))
-
-
-def _depth(content: Content, node: str) -> int:
-    @lru_cache(maxsize=None)
-    def depth(n: str) -> int:
-        if n not in content.questions:
-            return 0
-        return 1 + max(depth(e.to) for o in content.questions[n].options for e in o.edges)
-    return depth(node)
+    return done + 1, done + content.depths[current_node(content, walk)]
 
 
 @dataclass(frozen=True)
