@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from apibot import ApiBot
 from config import Settings, make_request
 from domain.clock import Clock
 from domain.content import CONTENT_DIR
@@ -57,15 +58,14 @@ async def heartbeat(path: Path, repos: Repos) -> None:
 def build_application(services: Services, pacer: Pacer | None = None) -> Application:
     settings = services.settings
     pacer = pacer or Pacer(settings.send_rate)
+    bot = ApiBot(settings.token, base_url=settings.bot_url, base_file_url=settings.file_url,
+                 request=make_request(settings, settings.concurrent_updates + 8),
+                 get_updates_request=make_request(settings, 1),
+                 rate_limiter=InteractivePriority(pacer))
     app = (ApplicationBuilder()
-           .token(settings.token)
-           .base_url(settings.bot_url)
-           .base_file_url(settings.file_url)
+           .bot(bot)
            .context_types(ContextTypes(context=BotContext))
            .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
-           .request(make_request(settings, settings.concurrent_updates + 8))
-           .get_updates_request(make_request(settings, 1))
-           .rate_limiter(InteractivePriority(pacer))
            .build())
     app.bot_data["services"] = services
     register_all(app, FEATURES)

@@ -10,13 +10,14 @@ import functools
 import logging
 from collections import deque
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, NamedTuple
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext
 
+from apibot import ApiBot
 from config import Settings
 from domain.clock import Clock
 from domain.library import Library
@@ -39,7 +40,7 @@ class Services:
     library: Library  # the guide and reference content
 
 
-class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+class BotContext(CallbackContext[ApiBot, dict, dict, dict]):
     """PTB creates one per update and passes it to every handler group."""
 
     user: User | None = None
@@ -105,14 +106,21 @@ def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMa
     return markup
 
 
+class Sent(NamedTuple):
+    """What the bot keeps of a message it sent or edited."""
+    message_id: int
+    chat_id: int
+
+
 async def send(update: Update, ctx: BotContext, text: str,
-               markup: InlineKeyboardMarkup | None = None) -> Message:
-    return await ctx.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML,
-                                      reply_markup=markup, link_preview_options=None)
+               markup: InlineKeyboardMarkup | None = None) -> Sent:
+    result = await ctx.bot.call("sendMessage", chat_id=update.effective_chat.id, text=text,
+                                parse_mode=ParseMode.HTML, reply_markup=markup)
+    return Sent(result["message_id"], result["chat"]["id"])
 
 
 async def show(update: Update, ctx: BotContext, text: str,
-               markup: InlineKeyboardMarkup | None = None) -> Message | None:
+               markup: InlineKeyboardMarkup | None = None) -> Sent | None:
     """Edit the message a button was pressed on, or send a new one for a typed message.
 
     A double tap edits to identical content: Telegram says "message is not
@@ -121,9 +129,12 @@ async def show(update: Update, ctx: BotContext, text: str,
     query = update.callback_query
     if query is not None and query.message is not None:
         try:
-            result = await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                                   reply_markup=markup)
-            return result if isinstance(result, Message) else None
+            result = await ctx.bot.call(
+                "editMessageText", chat_id=query.message.chat_id,
+                message_id=query.message.message_id, text=text,
+                parse_mode=ParseMode.HTML, reply_markup=markup)
+            return Sent(result["message_id"], result["chat"]["id"]) \
+                if isinstance(result, dict) else None
         except BadRequest as exc:
             if "not modified" in exc.message:
                 return None
@@ -151,7 +162,8 @@ async def answer(update: Update, text: str | None = None, alert: bool = False) -
     if len(_answered_order) > 10_000:
         _answered.discard(_answered_order.popleft())
     try:
-        await query.answer(text=text, show_alert=alert)
+        await query.get_bot().call("answerCallbackQuery", callback_query_id=query.id, text=text,
+                                  show_alert=alert)
     except BadRequest as exc:
         if "query is too old" not in exc.message:
             raise

@@ -8,9 +8,10 @@ import socket
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
+from apibot import ApiBot
 from transport import AiohttpRequest
 
 
@@ -139,3 +140,18 @@ def test_pressed_message_is_trimmed_but_the_press_is_whole():
 def test_a_garbled_answer_is_a_telegram_error():
     with pytest.raises(TelegramError, match="Invalid server response"):
         AiohttpRequest.parse_json_payload(b"<html>502 Bad Gateway</html>")
+
+
+async def test_apibot_call_returns_telegrams_json_and_raises_ptbs_errors(emulator, client):
+    await client.add_users([{"id": 31337, "first_name": "A", "started": True}])
+    bot = ApiBot(emulator.world.token, base_url=f"{emulator.url}/bot",
+                 base_file_url=f"{emulator.url}/file/bot", request=AiohttpRequest(4))
+    async with bot:
+        sent = await bot.call("sendMessage", chat_id=31337, text="<b>1</b>", parse_mode="HTML",
+                              reply_markup=None)
+        assert sent["text"] == "1" and sent["chat"]["id"] == 31337
+        with pytest.raises(BadRequest, match="not modified"):
+            await bot.call("editMessageText", chat_id=31337, message_id=sent["message_id"],
+                           text="<b>1</b>", parse_mode="HTML")
+        with pytest.raises(BadRequest, match="(?i)chat not found"):
+            await bot.call("sendMessage", chat_id=404, text="x")
