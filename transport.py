@@ -9,9 +9,11 @@ Long-polling getUpdates gets its own instance (its own connection), as with http
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import aiohttp
 import orjson
+import yarl
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -78,12 +80,10 @@ class AiohttpRequest(BaseRequest):
             write_timeout = self._media_write_timeout if files else self._write_timeout
         # aiohttp has no separate write timeout: an upload's read wait includes it.
         sock_read = None if read is None else read + (write_timeout or 0)
-        timeout = aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect,
-                                        sock_read=sock_read)
         data, headers = _body(request_data)
         try:
-            async with self._session.request(method, url, data=data, headers=headers,
-                                             timeout=timeout) as resp:
+            async with self._session.request(method, _url(url), data=data, headers=headers,
+                                             timeout=_timeout(pool, connect, sock_read)) as resp:
                 return resp.status, await resp.read()
         except aiohttp.ConnectionTimeoutError as err:
             if _waited_for_pool(self._session):
@@ -100,6 +100,19 @@ class AiohttpRequest(BaseRequest):
 
 # What the bot never reads back from its own messages: it knows what it sent.
 UNREAD = ("reply_markup", "entities", "caption_entities", "link_preview_options")
+
+
+# A bot calls a few dozen URLs with a few timeouts: parsing and building them once
+# each (not per request) is a measurable share of a request's CPU.
+@functools.lru_cache(maxsize=256)
+def _url(url: str) -> yarl.URL:
+    return yarl.URL(url)
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(pool, connect, sock_read) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect,
+                                 sock_read=sock_read)
 
 
 def _drop_unread(result) -> None:
