@@ -7,7 +7,6 @@ from dataclasses import dataclass, fields
 
 from domain.applications import FIELDS, OPEN, PERSONAL_FIELDS, application_number
 from storage.db import Database
-from storage.sessions import SessionCache
 
 
 @dataclass(frozen=True)
@@ -90,9 +89,8 @@ class DuplicateFile(Exception):
 
 
 class ApplicationRepo:
-    def __init__(self, db: Database, sessions: SessionCache):
+    def __init__(self, db: Database):
         self.db = db
-        self.sessions = sessions  # erase_user deletes the user row
 
     async def get(self, application_id: int) -> Application | None:
         row = await self.db.fetchone("SELECT * FROM applications WHERE id = ?", (application_id,))
@@ -239,7 +237,6 @@ class ApplicationRepo:
             await conn.execute("UPDATE status_changes SET actor_id = NULL WHERE actor_id = ?",
                                (user_id,))
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
-        self.sessions.forget(user_id)
         return anonymised
 
 

@@ -1,8 +1,7 @@
 """Where each user is in a multi-step flow, and what they have answered so far.
 
-Written to the database at every step, so a restart continues exactly where the
-user was; read with the user on every update (UserRepo.load, through the
-session cache, which save and clear keep up to date).
+Read from the database on every update, so a restart (or a second instance)
+continues exactly where the user was.
 """
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ import json
 from dataclasses import dataclass, field
 
 from storage.db import Database
-from storage.sessions import SessionCache
 
 
 @dataclass
@@ -24,9 +22,8 @@ class Conversation:
 
 
 class ConversationRepo:
-    def __init__(self, db: Database, sessions: SessionCache):
+    def __init__(self, db: Database):
         self.db = db
-        self.sessions = sessions
 
     async def get(self, user_id: int) -> Conversation | None:
         row = await self.db.fetchone("SELECT * FROM conversations WHERE user_id = ?", (user_id,))
@@ -38,19 +35,16 @@ class ConversationRepo:
 
     async def save(self, conv: Conversation, now: int) -> None:
         conv.updated_at = now
-        data = json.dumps(conv.data, ensure_ascii=False)
         await self.db.run(
             "INSERT INTO conversations (user_id, flow, step, data, message_id, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
             " flow = excluded.flow, step = excluded.step, data = excluded.data,"
             " message_id = excluded.message_id, updated_at = excluded.updated_at",
-            (conv.user_id, conv.flow, conv.step, data, conv.message_id, now))
-        self.sessions.set_conversation(conv.user_id,
-                                       (conv.flow, conv.step, data, conv.message_id, now))
+            (conv.user_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False),
+             conv.message_id, now))
 
     async def clear(self, user_id: int) -> None:
         await self.db.run("DELETE FROM conversations WHERE user_id = ?", (user_id,))
-        self.sessions.set_conversation(user_id, None)
 
 
 def from_joined(row) -> Conversation | None:

@@ -9,7 +9,6 @@ from storage.broadcasts import BroadcastRepo
 from storage.conversations import ConversationRepo
 from storage.db import Database
 from storage.reminders import ReminderRepo
-from storage.sessions import SessionCache
 from storage.users import UserRepo
 
 
@@ -28,10 +27,8 @@ class Repos:
         db = await Database.open(path)
         if migrate:
             await db.migrate()
-        sessions = SessionCache()
-        return cls(db=db, users=UserRepo(db, sessions),
-                   conversations=ConversationRepo(db, sessions),
-                   reminders=ReminderRepo(db), applications=ApplicationRepo(db, sessions),
+        return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db),
+                   reminders=ReminderRepo(db), applications=ApplicationRepo(db),
                    consents=ConsentRepo(db), broadcasts=BroadcastRepo(db))
 
     async def close(self) -> None:

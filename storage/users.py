@@ -5,7 +5,6 @@ import dataclasses
 from dataclasses import dataclass
 
 from storage.db import Database
-from storage.sessions import SessionCache
 
 ROLES = ("importer", "engineer", "staff", "admin")
 
@@ -32,25 +31,17 @@ def _user(row) -> User:
 
 
 class UserRepo:
-    def __init__(self, db: Database, sessions: SessionCache):
+    def __init__(self, db: Database):
         self.db = db
-        self.sessions = sessions
         self._seen: dict[int, int] = {}  # last_seen updates waiting for flush_seen()
 
     async def load(self, user_id: int, first_name: str, username: str | None, now: int):
-        """The user and the joined row (user + conversation) on every update: from
-        the session cache, else in one read. Only a new or changed user is written
-        now; last_seen is batched."""
-        row = self.sessions.get(user_id)
-        if row is None:
-            epoch = self.sessions.epoch
-            found = await self.db.fetchone(
-                "SELECT u.*, c.flow, c.step, c.data, c.message_id, c.updated_at AS conv_updated"
-                " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?",
-                (user_id,))
-            row = dict(found) if found is not None else None
-            if row is not None:
-                self.sessions.put(user_id, row, epoch)
+        """The user and the raw joined row (user + conversation) in one read, on every
+        update. Only a new or changed user is written now; last_seen is batched."""
+        row = await self.db.fetchone(
+            "SELECT u.*, c.flow, c.step, c.data, c.message_id, c.updated_at AS conv_updated"
+            " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?",
+            (user_id,))
         if row is None or row["first_name"] != first_name or row["username"] != username \
                 or row["blocked"]:
             user = await self.touch(user_id, first_name, username, now)
@@ -76,29 +67,23 @@ class UserRepo:
             " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
             " username = excluded.username, last_seen = excluded.last_seen, blocked = 0"
             " RETURNING *", (user_id, first_name, username, now, now))
-        self.sessions.forget(user_id)
         return _user(rows[0])
 
     async def get(self, user_id: int) -> User | None:
         row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(row) if row else None
 
-    async def _update(self, user_id: int, assignments: str, values: tuple) -> None:
-        """Change the user's row; the cached session row goes (after the write, so a
-        read racing with it cannot put the old row back)."""
-        await self.db.run(f"UPDATE users SET {assignments} WHERE id = ?", (*values, user_id))
-        self.sessions.forget(user_id)
-
     async def set_language(self, user_id: int, language: str) -> None:
-        await self._update(user_id, "language = ?", (language,))
+        await self.db.run("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
     async def set_role(self, user_id: int, role: str) -> None:
         if role not in ROLES:
             raise ValueError(role)
-        await self._update(user_id, "role = ?, role_chosen = 1", (role,))
+        await self.db.run("UPDATE users SET role = ?, role_chosen = 1 WHERE id = ?",
+                          (role, user_id))
 
     async def mark_blocked(self, user_id: int) -> None:
-        await self._update(user_id, "blocked = 1", ())
+        await self.db.run("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
 
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM users")
@@ -110,7 +95,7 @@ class UserRepo:
         return [r["id"] for r in rows]
 
     async def set_muted(self, user_id: int, muted: bool) -> None:
-        await self._update(user_id, "muted = ?", (int(muted),))
+        await self.db.run("UPDATE users SET muted = ? WHERE id = ?", (int(muted), user_id))
 
     async def grant(self, user_id: int, role: str, actor_id: int, now: int) -> None:
         """Give or take the staff role (role 'staff' or back to 'importer'), recorded."""
@@ -120,4 +105,3 @@ class UserRepo:
             await conn.execute(
                 "INSERT INTO role_grants (user_id, role, action, actor_id, at)"
                 " VALUES (?, 'staff', ?, ?, ?)", (user_id, action, actor_id, now))
-        self.sessions.forget(user_id)

@@ -1,4 +1,3 @@
-import asyncio
 import sqlite3
 
 import pytest
@@ -6,7 +5,6 @@ import pytest
 from storage.db import Database, migrations
 from storage.repos import Repos
 from storage.conversations import Conversation
-from storage.sessions import SessionCache
 
 
 async def test_migrations_apply_once_and_record_version(tmp_path):
@@ -72,54 +70,3 @@ def test_cli_migrate_and_backup(tmp_path):
     assert done.returncode == 0, done.stderr
     copy = sqlite3.connect(tmp_path / "copy.sqlite3")
     assert copy.execute("PRAGMA user_version").fetchone()[0] == len(migrations())
-
-
-async def test_session_cache_serves_reads_and_follows_every_write(tmp_path):
-    repos = await Repos.open(tmp_path / "db.sqlite3")
-    users, convs = repos.users, repos.conversations
-    await users.touch(7, "Aida", None, now=1)
-    user, row = await users.load(7, "Aida", None, now=2)  # read from the database, cached
-    assert row["flow"] is None and len(users.sessions) == 1
-    await convs.save(Conversation(7, "guide", "q2", {"who": "person"}), now=3)
-    await users.set_language(8, "kk")  # someone else's write leaves 7 cached
-    _, row = await users.load(7, "Aida", None, now=4)
-    assert (row["flow"], row["step"], row["conv_updated"]) == ("guide", "q2", 3)
-    assert len(users.sessions) == 1  # served from memory, with the new step
-    await users.set_language(7, "kk")
-    await users.set_role(7, "engineer")
-    user, row = await users.load(7, "Aida", None, now=5)
-    assert (user.language, user.role, row["step"]) == ("kk", "engineer", "q2")
-    await convs.clear(7)
-    _, row = await users.load(7, "Aida", None, now=6)
-    assert row["flow"] is None
-    await repos.applications.erase_user(7, now=7)
-    user, row = await users.load(7, "Aida", None, now=8)
-    assert row is None and user.first_seen == 8  # a new user, not the erased one
-    await repos.close()
-
-
-async def test_session_cache_keeps_no_row_read_while_a_write_dropped_it(tmp_path):
-    repos = await Repos.open(tmp_path / "db.sqlite3")
-    users = repos.users
-    await users.touch(7, "Aida", None, now=1)
-    loading = asyncio.ensure_future(users.load(7, "Aida", None, now=2))
-    await asyncio.sleep(0)  # the read is on its way to SQLite ...
-    await users.mark_blocked(7)  # ... and a broadcast marks the user blocked
-    await loading
-    user, _ = await users.load(7, "Aida", None, now=3)
-    assert not user.blocked  # the row was read again: blocked, so refreshed and unblocked
-    assert (await users.get(7)).blocked is False
-    await repos.close()
-
-
-def test_session_cache_is_bounded_and_forgets_least_recent():
-    cache = SessionCache(size=2)
-    for uid in (1, 2):
-        cache.put(uid, {"id": uid}, cache.epoch)
-    cache.get(1)
-    cache.put(3, {"id": 3}, cache.epoch)
-    assert cache.get(2) is None and cache.get(1) and cache.get(3)
-    stale = cache.epoch
-    cache.forget(1)
-    cache.put(4, {"id": 4}, stale)
-    assert cache.get(4) is None and cache.get(1) is None
