@@ -81,7 +81,7 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
     The same few keyboards (a menu, a question in one language) are shown over and
     over, so each is built once: building PTB's objects and turning them back into
-    JSON was a tenth of an update's CPU (BENCHMARKS.md)."""
+    JSON every time cost 7 % of the updates a second (BENCHMARKS.md)."""
     return _keyboard(tuple(tuple(row) for row in rows))
 
 
