@@ -41,6 +41,8 @@ def test_environment_overrides_file(tmp_path):
     ('timezone = "Mars/Olympus"\n', "timezone: unknown time zone"),
     ('webhook_url = "https://x.kz/hook"\n', "webhook_secret: required"),
     ("paid_broadcast = 1\n", "paid_broadcast (from"),
+    ("poll_interval = 5\n", "poll_interval: expected 0 to 1 seconds"),
+    ("poll_interval = -0.1\n", "poll_interval: expected 0 to 1 seconds"),
 ])
 def test_bad_settings_name_the_key(tmp_path, text, names):
     with pytest.raises(ConfigError) as err:
