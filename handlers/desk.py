@@ -67,8 +67,7 @@ async def queue(update: Update, ctx: BotContext) -> None:
               (*OPEN, "approved", "rejected", "withdrawn")]
     rows = [[(f"{render.status_label(tr, s)} ({counts.get(s, 0)})", f"st:q:{s}:0")]
             for s in OPEN if counts.get(s)]
-    put = show if update.callback_query else send
-    await put(update, ctx, "\n".join(lines), keyboard(rows) if rows else None)
+    await show(update, ctx, "\n".join(lines), keyboard(rows) if rows else None)
 
 
 @named("desk:page")
@@ -116,7 +115,7 @@ async def card(update: Update, ctx: BotContext, case: Case, fresh: bool = False)
                for new in machine.staff_actions(case.status)]
     rows += [actions[i:i + 2] for i in range(0, len(actions), 2)]
     rows.append([(tr._("⬅️ Queue"), "st:q")])
-    put = send if fresh or not update.callback_query else show
+    put = send if fresh else show
     await put(update, ctx, text, keyboard(rows))
 
 

@@ -52,8 +52,7 @@ async def my_list(update: Update, ctx: BotContext) -> None:
                            "status and history.", len(apps))
     else:
         text = tr._("You have no submitted applications yet.")
-    put = show if update.callback_query else send
-    await put(update, ctx, text, keyboard(rows))
+    await show(update, ctx, text, keyboard(rows))
 
 
 @named("my:view")
@@ -77,8 +76,7 @@ async def show_card(update: Update, ctx: BotContext, app) -> None:
     if domain.can_withdraw(app.status):
         rows.append([(tr._("↩️ Withdraw the application"), f"my:w:{app.id}")])
     rows.append([(tr._("⬅️ My applications"), "my:list")])
-    put = show if update.callback_query else send
-    await put(update, ctx, render.card_text(tr, app, docs, history), keyboard(rows))
+    await show(update, ctx, render.card_text(tr, app, docs, history), keyboard(rows))
 
 
 @named("my:file")
