@@ -44,15 +44,16 @@ def heartbeat_path(settings: Settings) -> Path:
 
 async def heartbeat(path: Path, repos: Repos) -> None:
     """Touch a file while the event loop is alive (the container HEALTHCHECK reads it),
-    and write the batched last_seen times."""
+    write the batched last_seen times and checkpoint the database."""
     while True:
         path.touch()
         for _ in range(HEARTBEAT_SECONDS // SEEN_FLUSH_SECONDS):
             await asyncio.sleep(SEEN_FLUSH_SECONDS)
             try:
                 await repos.users.flush_seen()
-            except Exception:  # last_seen can wait; the heartbeat must not die with it
-                log.exception("could not write last_seen times")
+                await repos.db.checkpoint()  # the hot path's writes never checkpoint
+            except Exception:  # both can wait; the heartbeat must not die with them
+                log.exception("could not write last_seen times or checkpoint")
 
 
 def build_application(services: Services, pacer: Pacer | None = None) -> Application:

@@ -93,17 +93,17 @@ class ApplicationRepo:
         self.db = db
 
     async def get(self, application_id: int) -> Application | None:
-        row = await self.db.fetchone("SELECT * FROM applications WHERE id = ?", (application_id,))
+        row = await self.db.lookup("SELECT * FROM applications WHERE id = ?", (application_id,))
         return _application(row) if row else None
 
     async def get_owned(self, application_id: int, user_id: int) -> Application | None:
         """The application only if it belongs to this user: callback data is never trusted."""
-        row = await self.db.fetchone("SELECT * FROM applications WHERE id = ? AND user_id = ?",
-                                     (application_id, user_id))
+        row = await self.db.lookup("SELECT * FROM applications WHERE id = ? AND user_id = ?",
+                                   (application_id, user_id))
         return _application(row) if row else None
 
     async def draft_of(self, user_id: int) -> Application | None:
-        row = await self.db.fetchone(
+        row = await self.db.lookup(
             "SELECT * FROM applications WHERE user_id = ? AND status = 'draft'", (user_id,))
         return _application(row) if row else None
 
@@ -123,11 +123,11 @@ class ApplicationRepo:
         assert set(changes) <= allowed, changes
         values = {k: json.dumps(v) if k == "guide_answers" else v for k, v in changes.items()}
         sets = ", ".join(f"{k} = ?" for k in values)
-        await self.db.run(f"UPDATE applications SET {sets}, updated_at = ? WHERE id = ?"
+        await self.db.put(f"UPDATE applications SET {sets}, updated_at = ? WHERE id = ?"
                           " AND status = 'draft'", (*values.values(), now, application_id))
 
     async def delete_draft(self, application_id: int) -> None:
-        await self.db.run("DELETE FROM applications WHERE id = ? AND status = 'draft'",
+        await self.db.put("DELETE FROM applications WHERE id = ? AND status = 'draft'",
                           (application_id,))
 
     async def submit(self, application_id: int, year: int, actor_id: int, now: int

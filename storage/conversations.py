@@ -26,7 +26,7 @@ class ConversationRepo:
         self.db = db
 
     async def get(self, user_id: int) -> Conversation | None:
-        row = await self.db.fetchone("SELECT * FROM conversations WHERE user_id = ?", (user_id,))
+        row = await self.db.lookup("SELECT * FROM conversations WHERE user_id = ?", (user_id,))
         if row is None:
             return None
         return Conversation(user_id=row["user_id"], flow=row["flow"], step=row["step"],
@@ -35,7 +35,7 @@ class ConversationRepo:
 
     async def save(self, conv: Conversation, now: int) -> None:
         conv.updated_at = now
-        await self.db.run(
+        await self.db.put(
             "INSERT INTO conversations (user_id, flow, step, data, message_id, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
             " flow = excluded.flow, step = excluded.step, data = excluded.data,"
@@ -44,7 +44,7 @@ class ConversationRepo:
              conv.message_id, now))
 
     async def clear(self, user_id: int) -> None:
-        await self.db.run("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+        await self.db.put("DELETE FROM conversations WHERE user_id = ?", (user_id,))
 
 
 def from_joined(row) -> Conversation | None:

@@ -1,9 +1,10 @@
-"""The connection (WAL, foreign keys), migrations, and serialised write transactions."""
+"""The connections (WAL, foreign keys), migrations, and serialised write transactions."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
@@ -27,17 +28,28 @@ def migrations() -> list[tuple[int, Path]]:
 
 
 class Database:
-    """One aiosqlite connection shared by all repositories.
+    """Two connections to one SQLite file, for two kinds of work.
 
-    aiosqlite runs statements on one thread in order, but a transaction spans
-    several awaits, so writers take `_write_lock`: another coroutine's statement
-    can never land inside someone else's transaction. Every await is a hop to that
-    thread and back (costly under load), so single statements use run()/fetch*()
-    with one hop each.
+    `conn` (aiosqlite) runs everything that may take a while, on its own thread:
+    transactions, lists, exports. aiosqlite runs statements in order, but a
+    transaction spans several awaits, so writers take `_write_lock`: another
+    coroutine's statement can never land inside someone else's transaction.
+
+    `_quick` (sqlite3, on the event loop's thread) runs the hot path's one-row
+    statements by key: lookup() and put(). Such a statement takes 4-13 µs, while a
+    hop to aiosqlite's thread and back costs ~100 µs of CPU and a wait
+    (`python -m bench.sqlite_hop`). Taking a button press's read and write off that
+    thread took the update benchmark from ~960 to ~1,610 updates/s (BENCHMARKS.md).
+    They cannot stall the loop: in WAL mode a
+    read never waits for a writer; put() writes only while no aiosqlite write is in
+    flight and with busy_timeout 0, so if another process holds the lock it goes
+    through aiosqlite and waits there; and `_quick` never checkpoints (the heartbeat
+    calls checkpoint() on aiosqlite's thread).
     """
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: aiosqlite.Connection, quick: sqlite3.Connection | None = None):
         self.conn = conn
+        self._quick = quick  # None for an in-memory database (one connection only)
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -51,9 +63,11 @@ class Database:
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
             " PRAGMA synchronous = NORMAL;"  # WAL: survives a killed process; fast commits
             " PRAGMA busy_timeout = 5000;")
-        return cls(conn)
+        return cls(conn, None if str(path) == ":memory:" else _open_quick(path))
 
     async def close(self) -> None:
+        if self._quick is not None:
+            self._quick.close()
         await self.conn.close()
 
     async def schema_version(self) -> int:
@@ -100,3 +114,42 @@ class Database:
 
     async def fetchall(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
         return list(await self.conn.execute_fetchall(sql, params))
+
+    async def lookup(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None:
+        """One row by its key, read on the loop's thread (see the class docstring)."""
+        if self._quick is not None:
+            try:
+                return self._quick.execute(sql, params).fetchone()
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode not in BUSY:
+                    raise
+        return await self.fetchone(sql, params)
+
+    async def put(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+        """One write statement on one row by its key, as run() but on the loop's thread
+        when nothing else is writing (see the class docstring)."""
+        if self._quick is not None and not self._write_lock.locked():
+            try:
+                return self._quick.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode not in BUSY:
+                    raise
+        return await self.run(sql, params)
+
+    async def checkpoint(self) -> tuple[int, int]:
+        """Copy the write-ahead log into the database file, on aiosqlite's thread (a
+        checkpoint syncs to disk: never on the loop's thread). Returns the log's pages
+        and how many of them are now in the file."""
+        row = await self.fetchone("PRAGMA wal_checkpoint(PASSIVE)")
+        return row[1], row[2]
+
+
+BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _open_quick(path: str | Path) -> sqlite3.Connection:
+    quick = sqlite3.connect(str(path), isolation_level=None)  # autocommit: one statement each
+    quick.row_factory = sqlite3.Row
+    quick.executescript("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                        " PRAGMA busy_timeout = 0; PRAGMA wal_autocheckpoint = 0;")
+    return quick

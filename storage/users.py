@@ -38,7 +38,7 @@ class UserRepo:
     async def load(self, user_id: int, first_name: str, username: str | None, now: int):
         """The user and the raw joined row (user + conversation) in one read, on every
         update. Only a new or changed user is written now; last_seen is batched."""
-        row = await self.db.fetchone(
+        row = await self.db.lookup(
             "SELECT u.*, c.flow, c.step, c.data, c.message_id, c.updated_at AS conv_updated"
             " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?",
             (user_id,))
@@ -61,7 +61,7 @@ class UserRepo:
 
     async def touch(self, user_id: int, first_name: str, username: str | None, now: int) -> User:
         """Record that the user wrote to us (one round trip): create or refresh, unblock."""
-        rows = await self.db.run(
+        rows = await self.db.put(
             "INSERT INTO users (id, first_name, username, first_seen, last_seen)"
             " VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
@@ -70,20 +70,20 @@ class UserRepo:
         return _user(rows[0])
 
     async def get(self, user_id: int) -> User | None:
-        row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        row = await self.db.lookup("SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(row) if row else None
 
     async def set_language(self, user_id: int, language: str) -> None:
-        await self.db.run("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+        await self.db.put("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
     async def set_role(self, user_id: int, role: str) -> None:
         if role not in ROLES:
             raise ValueError(role)
-        await self.db.run("UPDATE users SET role = ?, role_chosen = 1 WHERE id = ?",
+        await self.db.put("UPDATE users SET role = ?, role_chosen = 1 WHERE id = ?",
                           (role, user_id))
 
     async def mark_blocked(self, user_id: int) -> None:
-        await self.db.run("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
+        await self.db.put("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
 
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM users")
@@ -95,7 +95,7 @@ class UserRepo:
         return [r["id"] for r in rows]
 
     async def set_muted(self, user_id: int, muted: bool) -> None:
-        await self.db.run("UPDATE users SET muted = ? WHERE id = ?", (int(muted), user_id))
+        await self.db.put("UPDATE users SET muted = ? WHERE id = ?", (int(muted), user_id))
 
     async def grant(self, user_id: int, role: str, actor_id: int, now: int) -> None:
         """Give or take the staff role (role 'staff' or back to 'importer'), recorded."""

@@ -70,3 +70,90 @@ def test_cli_migrate_and_backup(tmp_path):
     assert done.returncode == 0, done.stderr
     copy = sqlite3.connect(tmp_path / "copy.sqlite3")
     assert copy.execute("PRAGMA user_version").fetchone()[0] == len(migrations())
+
+
+# The quick connection (Database.lookup/put on the loop's thread) next to aiosqlite's.
+
+async def test_quick_and_aiosqlite_see_each_others_writes(tmp_path):
+    repos = await Repos.open(tmp_path / "db.sqlite3")
+    db = repos.db
+    await db.run("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 1, 1)")
+    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 1
+    rows = await db.put("UPDATE users SET last_seen = 2 WHERE id = 1 RETURNING last_seen")
+    assert [tuple(r) for r in rows] == [(2,)]
+    assert (await db.fetchone("SELECT last_seen FROM users WHERE id = 1"))[0] == 2
+    with pytest.raises(sqlite3.IntegrityError):  # errors other than "busy" are not hidden
+        await db.put("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 1, 1)")
+    await repos.close()
+
+
+async def test_put_during_a_transaction_waits_for_it(tmp_path):
+    """A put while an aiosqlite transaction is open must neither land inside it nor
+    block the loop (which the transaction needs to finish)."""
+    import asyncio
+    repos = await Repos.open(tmp_path / "db.sqlite3")
+    db = repos.db
+    await db.run("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 1, 1)")
+    inside, finish = asyncio.Event(), asyncio.Event()
+
+    async def transaction():
+        async with db.write() as conn:
+            await conn.execute("UPDATE users SET last_seen = 10 WHERE id = 1")
+            inside.set()
+            await finish.wait()
+            await conn.execute("UPDATE users SET last_seen = last_seen + 1 WHERE id = 1")
+
+    task = asyncio.create_task(transaction())
+    await inside.wait()
+    put = asyncio.create_task(db.put("UPDATE users SET last_seen = last_seen * 2 WHERE id = 1"))
+    await asyncio.sleep(0.05)
+    assert not put.done()  # waiting for the transaction, while the loop runs on
+    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 1  # not committed
+    finish.set()
+    await asyncio.gather(task, put)
+    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 22  # (10+1)*2
+    await repos.close()
+
+
+async def test_another_process_holding_the_lock_does_not_stall_the_loop(tmp_path):
+    """busy_timeout 0 on the quick connection: a locked database sends put() through
+    aiosqlite, which waits on its own thread; lookups read the last commit meanwhile."""
+    import asyncio
+    import time
+    path = tmp_path / "db.sqlite3"
+    repos = await Repos.open(path)
+    db = repos.db
+    await db.run("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 1, 1)")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE users SET last_seen = 5 WHERE id = 1")
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticking = asyncio.create_task(ticker())
+    asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+    started = time.monotonic()
+    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 1
+    await db.put("UPDATE users SET last_seen = last_seen + 1 WHERE id = 1")
+    assert time.monotonic() - started >= 0.25  # it waited for the other writer ...
+    assert ticks >= 10  # ... without stopping the loop
+    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 6
+    ticking.cancel()
+    other.close()
+    await repos.close()
+
+
+async def test_quick_writes_are_checkpointed_by_checkpoint_only(tmp_path):
+    repos = await Repos.open(tmp_path / "db.sqlite3")
+    await repos.db.checkpoint()
+    await repos.users.touch(1, "A", None, now=1)
+    for n in range(1500):  # well past SQLite's automatic checkpoint at 1000 pages
+        await repos.users.set_muted(1, n % 2 == 0)
+    pages, copied = await repos.db.checkpoint()
+    assert pages >= 1500 and copied == pages
+    await repos.close()
