@@ -119,3 +119,33 @@ async def test_healthcheck_follows_the_heartbeat(bot, tmp_path):
     os.utime(heartbeat, (1, 1))  # as if the loop had hung long ago
     done = subprocess.run(check, env=env, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 1 and "last heartbeat" in done.stdout
+
+
+async def test_kill_9_after_each_answer_loses_none(emulator, client, tmp_path):
+    """The hot path writes on the loop's thread (storage/db.py): each answer must be on
+    disk once the user sees the reply, so a SIGKILL right after it loses nothing."""
+    env = {**os.environ, "BOT_TOKEN": emulator.world.token, "BOT_API_BASE_URL": emulator.url,
+           "BOT_DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "BOT_LOG_LEVEL": "WARNING",
+           "BOT_REMINDER_TICK_SECONDS": "0"}
+
+    async def launch():
+        return await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "bot.py"), "run", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+    proc = await launch()
+    try:
+        user = await Person(client, language_code="ru").join()
+        await user.send("/start", timeout=20)
+        await user.press("Импортёр")
+        assert "шаг 1 из 6" in (await user.press("📘")).text
+        for step, label in enumerate(["Физическое лицо", "N1", "Гибрид"], 2):
+            await user.press(label)
+            proc.kill()
+            await proc.wait()
+            proc = await launch()
+            replies = await user.send("/guide", timeout=20)
+            assert f"шаг {step} из 6" in replies.text, replies.text
+    finally:
+        proc.terminate()  # not kill: a killed bot's long poll would hold the emulator open
+        await proc.wait()
