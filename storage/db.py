@@ -40,11 +40,12 @@ class Database:
     hop to aiosqlite's thread and back costs ~100 µs of CPU and a wait
     (`python -m bench.sqlite_hop`). Taking a button press's read and write off that
     thread took the update benchmark from ~960 to ~1,610 updates/s (BENCHMARKS.md).
-    They cannot stall the loop: in WAL mode a
-    read never waits for a writer; put() writes only while no aiosqlite write is in
-    flight and with busy_timeout 0, so if another process holds the lock it goes
-    through aiosqlite and waits there; and `_quick` never checkpoints (the heartbeat
-    calls checkpoint() on aiosqlite's thread).
+
+    They cannot stall the loop. In WAL mode a read never waits for a writer. put()
+    writes only while no aiosqlite write is in flight, with busy_timeout 0: if another
+    process holds the lock, it goes through aiosqlite and waits on that thread. And
+    `_quick` never checkpoints (a checkpoint syncs to disk): the heartbeat calls
+    checkpoint() on aiosqlite's thread.
     """
 
     def __init__(self, conn: aiosqlite.Connection, quick: sqlite3.Connection | None = None):
