@@ -129,6 +129,7 @@ def error_text(tr: Translator, code: str, value: object = None) -> str:
                                "75 or 60.5."),
         "battery_range": tr._("The capacity must be between 1 and 400 kWh."),
         "name_format": tr._("Please send it as text, at least two letters."),
+        "not_text": tr._("Please type the answer as a text message."),
         "file_type": tr._("Please send a photo or a PDF file."),
         "file_too_big": tr._("This file is larger than 20 MB, which Telegram does not let bots "
                              "download. Please send a smaller scan or a photo."),

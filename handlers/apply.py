@@ -297,7 +297,8 @@ async def on_input(update: Update, ctx: BotContext) -> None:
         return
     if step in TEXT_CHECKS or step == "id_number":
         if not message.text:
-            await reject(update, ctx, draft, step, data, "name_format" if step != "phone"
+            # a sticker, photo or voice note where typed text is asked for
+            await reject(update, ctx, draft, step, data, "not_text" if step != "phone"
                          else "phone_format")
             return
         await accept_text(update, ctx, draft, step, message.text)

@@ -168,6 +168,16 @@ async def test_field_errors_are_explained(person, field_inputs, bad, explanation
     assert explanation in replies.text, replies.text
 
 
+async def test_a_sticker_where_a_number_is_asked_gets_asked_for_text(person):
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.send("Айгерим Нурланова")
+    replies = await user.send_content(sticker="👍")
+    assert "напишите ответ текстовым сообщением" in replies.texts[0]
+    assert "Ваш ИИН (12 цифр)?" in replies.texts[-1]  # and the question again
+
+
 async def test_someone_elses_contact_is_refused(person):
     user, _ = await start_form(person)
     await user.press("Согласен")
