@@ -33,7 +33,7 @@ def render(event: dict) -> str:
     if text:
         lines.append(text)
     for row in (event.get("reply_markup") or {}).get("keyboard", []):
-        for button in row:  # a reply keyboard: the share-contact button, typed as :contact
+        for button in row:  # a reply keyboard: share-contact typed as :contact, others as text
             label = button["text"] if isinstance(button, dict) else button
             hint = " (type :contact)" if isinstance(button, dict) and \
                 button.get("request_contact") else ""

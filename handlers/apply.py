@@ -197,9 +197,12 @@ async def ask(update: Update, ctx: BotContext, draft: Draft, step: str, data: di
         markup = keyboard(rows + [back_row(ctx, step, data)])
         await shown(ctx, await put(update, ctx, text, markup))
     elif step == "phone":
-        # A reply keyboard can't share a message with inline buttons: it comes alone.
+        # A reply keyboard can't share a message with inline buttons, so its way back is
+        # a reply button too: the user's message is its label (see on_input).
+        back_label = back_row(ctx, step, data)[0][0]
         await shown(ctx, await send(update, ctx, text, ReplyKeyboardMarkup(
-            [[KeyboardButton(tr._("📱 Share my phone number"), request_contact=True)]],
+            [[KeyboardButton(tr._("📱 Share my phone number"), request_contact=True)],
+             [KeyboardButton(back_label)]],
             resize_keyboard=True, one_time_keyboard=True)))
     else:
         await shown(ctx, await put(update, ctx, text, keyboard([back_row(ctx, step, data)])))
@@ -279,6 +282,13 @@ async def on_input(update: Update, ctx: BotContext) -> None:
         return
     if step == "documents":
         await on_upload(update, ctx, draft, data)
+        return
+    if step == "phone" and message.text == back_row(ctx, step, data)[0][0]:
+        # the reply keyboard's way back; it hides itself once used (one_time_keyboard)
+        if data.get("editing"):
+            await ask(update, ctx, draft, "review", {})
+        else:
+            await ask(update, ctx, draft, domain.FIELDS[domain.FIELDS.index(step) - 1], {})
         return
     if step == "phone" and message.contact:
         contact = message.contact

@@ -238,6 +238,41 @@ async def test_edit_from_review_changes_only_that_field(person, bot):
     assert "Проверьте заявку" in replies.text and "N1: фургон" in replies.text
 
 
+def reply_buttons(replies) -> list[str]:
+    """The labels of the reply keyboard the bot sent in these replies."""
+    return [b["text"] for e in replies.events
+            for row in (e.get("reply_markup") or {}).get("keyboard", []) for b in row]
+
+
+async def test_the_phone_question_has_a_way_back_too(person, bot):
+    """Its keyboard is a reply keyboard (to share the contact), so Back is a reply button."""
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.send("Айгерим Нурланова")
+    replies = await user.send("870512300122")
+    assert reply_buttons(replies) == ["📱 Поделиться номером", "⬅️ Назад"]
+    replies = await user.send("⬅️ Назад")
+    assert "Ваш ИИН (12 цифр)?" in replies.text and "Сейчас: 870512300122" in replies.text
+    await fill_person_from_iin(user)
+    await user.press("К проверке")
+    replies = await user.press("✏️ Телефон")
+    assert reply_buttons(replies) == ["📱 Поделиться номером", "⬅️ Назад к проверке"]
+    replies = await user.send("⬅️ Назад к проверке")
+    assert "Проверьте заявку" in replies.text and "+77011234567" in replies.text
+
+
+async def fill_person_from_iin(user):
+    await user.send("870512300122")
+    await user.send("+77011234567")
+    for value in (GOOD_VIN, "BYD", "Han", "2024", "@M1", "@Электромобиль", "85,4", "@LFP",
+                  "@CCS2"):
+        if value.startswith("@"):
+            await user.press(value[1:])
+        else:
+            await user.send(value)
+
+
 async def test_cancel_asks_before_discarding_the_draft(person, bot):
     user, _ = await start_form(person)
     await user.press("Согласен")
