@@ -100,7 +100,8 @@ async def act(person: Person, client: EmulatorClient, line: str) -> Person:
         replies = await person.send_content(contact={"phone_number": phone, "first_name": "You",
                                                      "user_id": person.user_id})
     elif line.startswith((":file ", ":photo ")):
-        kind, path = line[1:].split(maxsplit=1)
+        command, path = line[1:].split(maxsplit=1)
+        kind = "document" if command == "file" else "photo"
         data = Path(path).expanduser().read_bytes()
         mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
         replies = await person.send_file(Path(path).name, data, mime, kind=kind)

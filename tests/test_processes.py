@@ -79,6 +79,9 @@ async def test_local_mode_in_a_terminal_all_three_languages(tmp_path):
         await expect("主菜单")
         await type_line(":sticker")
         await expect("无法处理这类消息")
+        (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4 scan")
+        await type_line(f":file {tmp_path / 'scan.pdf'}")  # sent as a document
+        await expect("无法处理这类消息")
         await type_line(":quit")
         assert await asyncio.wait_for(proc.wait(), 30) == 0
     finally:
