@@ -55,6 +55,13 @@ class EmulatorClient:
             body["chat_id"] = chat_id
         return await self._post("press", body)
 
+    async def edit(self, user_id: int, message_id: int, text: str,
+                   chat_id: int | None = None) -> dict:
+        body = {"user_id": user_id, "message_id": message_id, "text": text}
+        if chat_id is not None:
+            body["chat_id"] = chat_id
+        return await self._post("edit", body)
+
     async def block(self, user_id: int, blocked: bool = True, deactivated: bool = False) -> None:
         await self._post("block", {"user_id": user_id, "blocked": blocked,
                                    "deactivated": deactivated})
@@ -120,6 +127,7 @@ class Person:
     first_name: str = "Aigerim"
     seq: int = 0
     messages: dict[int, dict] = field(default_factory=dict)  # as the user sees them now
+    last_sent: int | None = None  # the id of the user's own latest message
 
     async def join(self) -> "Person":
         await self.client.add_users([{"id": self.user_id, "first_name": self.first_name,
@@ -128,6 +136,10 @@ class Person:
 
     async def send(self, text: str, **kw) -> Replies:
         return await self._act(self.client.send(self.user_id, text=text), **kw)
+
+    async def edit(self, message_id: int, text: str, **kw) -> Replies:
+        """Edit a text message this user sent (Telegram's edited_message)."""
+        return await self._act(self.client.edit(self.user_id, message_id, text), **kw)
 
     async def send_content(self, **content) -> Replies:
         return await self._act(self.client.send(self.user_id, **content))
@@ -170,7 +182,9 @@ class Person:
         return self.messages[max(self.messages)]
 
     async def _act(self, action, **kw) -> Replies:
-        await action
+        result = await action
+        if "message_id" in result:  # a message the user sent (not a press or an edit)
+            self.last_sent = result["message_id"]
         return await self._collect(**kw)
 
     async def _collect(self, callback_id: str | None = None, expect: int = 1,

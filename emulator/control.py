@@ -22,6 +22,7 @@ class Control:
             web.post("/control/users", self.add_users),
             web.post("/control/message", self.message),
             web.post("/control/press", self.press),
+            web.post("/control/edit", self.edit),
             web.post("/control/block", self.block),
             web.post("/control/limits", self.set_limits),
             web.get("/control/events", self.events),
@@ -94,6 +95,16 @@ class Control:
                     {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
                      "width": 1280, "height": 960, "file_size": stored.size}], **extra}
         raise web.HTTPBadRequest(text="nothing to send")
+
+    async def edit(self, request: web.Request) -> web.Response:
+        """A user edits a text message they sent: {user_id, message_id, text, chat_id?}."""
+        body = await request.json()
+        try:
+            update = await self.world.user_edit(int(body["user_id"]), int(body["message_id"]),
+                                                body["text"], body.get("chat_id"))
+        except LookupError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from exc
+        return web.json_response({"update_id": update["update_id"]})
 
     async def press(self, request: web.Request) -> web.Response:
         """A user presses an inline button. Only buttons present on the message can be

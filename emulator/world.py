@@ -187,6 +187,21 @@ class World:
         self.messages[(chat["id"], message["message_id"])] = message
         return await self.push_update({"message": message}), message
 
+    async def user_edit(self, user_id: int, message_id: int, text: str,
+                        chat_id: int | None = None) -> dict:
+        """A user edits a text message of theirs: Telegram sends it as edited_message."""
+        chat_id = int(chat_id or user_id)
+        message = self.messages.get((chat_id, message_id))
+        if message is None or message["from"]["id"] != user_id or "text" not in message:
+            raise LookupError("no text message of this user with that id")
+        message = {**message, "text": text, "edit_date": int(time.time())}
+        message.pop("entities", None)
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split()[0].encode("utf-16-le")) // 2}]
+        self.messages[(chat_id, message_id)] = message
+        return await self.push_update({"edited_message": message})
+
     async def press(self, user_id: int, message_id: int, data: str, forge: bool = False,
                     chat_id: int | None = None) -> dict:
         """A user presses an inline button; only buttons on the message, unless forged."""

@@ -1,6 +1,8 @@
 """First contact, language, menu and odd input, end to end through the emulator."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 ROLE_QUESTION = {"kk": "Сіз кімсіз?", "ru": "Кто вы?", "zh": "您的身份是？"}
@@ -96,6 +98,14 @@ async def test_group_message_points_to_private_chat(client, bot):
     found = await client.events(chat_id=-100500, wait=5)
     assert "личном чате" in found["events"][0]["text"]
     assert sent["update_id"]
+    # Editing that command is not a second command: no second pointer to the private chat.
+    await client.edit(4242, sent["message_id"], "/start@bot", chat_id=-100500)
+    await client.send(4242, text="/help", chat=group)  # handled after the edit (one chat)
+    after = found["events"][0]["seq"]
+    found = await client.events(chat_id=-100500, after=after, wait=5)
+    await asyncio.sleep(0.3)  # time for a stray second answer to show up
+    found = await client.events(chat_id=-100500, after=after)
+    assert len(found["events"]) == 1  # the answer to /help only
 
 
 async def test_help_and_back_to_menu(person):

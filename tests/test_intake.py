@@ -373,3 +373,24 @@ async def test_mydata_and_deletemydata(person, client, bot):
     assert (app.user_id, app.applicant_name, app.id_number, app.phone, app.vin) == \
         (None, None, None, None, GOOD_VIN)
     assert await repos.applications.draft_of(user.user_id) is None
+
+
+async def test_an_edited_answer_changes_nothing_and_says_so(person, bot):
+    """Telegram sends an edit as an update of its own; taken as new input, an edited name
+    would have been checked as the IIN asked now."""
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.send("Айгерим Нурланова")
+    name_message = user.last_sent
+    replies = await user.edit(name_message, "Айгерим Нурлановна")
+    assert replies.texts == ["Я не вижу изменений в уже отправленных сообщениях, поэтому ничего "
+                             "не изменилось. Отправьте исправление новым сообщением; ответы в "
+                             "заявке можно изменить на экране проверки (✏️)."]
+    draft = await bot.runtime.repos.applications.draft_of(user.user_id)
+    assert draft.applicant_name == "Айгерим Нурланова"
+    replies = await user.send("870512300122")  # the form goes on where it was
+    assert "Контактный телефон?" in replies.text
+    await user.send("/start")
+    replies = await user.edit(user.last_sent, "/apply")  # an edited command runs nothing
+    assert len(replies.texts) == 1 and "не вижу изменений" in replies.text
