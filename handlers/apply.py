@@ -122,7 +122,7 @@ async def on_consent(update: Update, ctx: BotContext) -> None:
         ctx.conv = None
         await show(update, ctx, ctx.tr._("Without your consent I cannot accept an application. "
                                          "The guide and the lookup work without it.")
-                   + "\n\n" + start.menu_text(ctx.tr), start.main_menu(ctx.tr))
+                   + "\n\n" + start.menu_text(ctx.tr), start.menu_markup(ctx))
         return
     await ctx.repos.consents.accept(ctx.user.id, domain.CONSENT_VERSION, ctx.tr.language,
                                     ctx.now())
@@ -481,7 +481,7 @@ async def on_discard(update: Update, ctx: BotContext) -> None:
     await answer(update)
     draft = await draft_of(ctx)
     if draft is None:
-        await show(update, ctx, start.menu_text(ctx.tr), start.main_menu(ctx.tr))
+        await show(update, ctx, start.menu_text(ctx.tr), start.menu_markup(ctx))
         return
     if data == "ap:x":
         await ask_discard(update, ctx)
@@ -490,7 +490,7 @@ async def on_discard(update: Update, ctx: BotContext) -> None:
         await ctx.repos.conversations.clear(ctx.user.id)
         ctx.conv = None
         await show(update, ctx, ctx.tr._("The draft is deleted.") + "\n\n"
-                   + start.menu_text(ctx.tr), start.main_menu(ctx.tr))
+                   + start.menu_text(ctx.tr), start.menu_markup(ctx))
     else:
         await ask(update, ctx, draft, ctx.conv.data.get("back_to", "review") if ctx.conv else
                   "review", ctx.conv.data.get("back_data", {}) if ctx.conv else {})
@@ -508,7 +508,7 @@ async def cancel_hook(update: Update, ctx: BotContext) -> None:
     """/cancel in the form: a draft is only discarded after confirmation."""
     if await draft_of(ctx) is None:
         await ctx.repos.conversations.clear(ctx.user.id)
-        await send(update, ctx, ctx.tr._("Cancelled."), start.main_menu(ctx.tr))
+        await send(update, ctx, ctx.tr._("Cancelled."), start.menu_markup(ctx))
         return
     await ask_discard(update, ctx)
 

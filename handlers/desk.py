@@ -67,7 +67,8 @@ async def queue(update: Update, ctx: BotContext) -> None:
               (*OPEN, "approved", "rejected", "withdrawn")]
     rows = [[(f"{render.status_label(tr, s)} ({counts.get(s, 0)})", f"st:q:{s}:0")]
             for s in OPEN if counts.get(s)]
-    await show(update, ctx, "\n".join(lines), keyboard(rows) if rows else None)
+    rows.append([(tr._("⬅️ Main menu"), "menu")])
+    await show(update, ctx, "\n".join(lines), keyboard(rows))
 
 
 @named("desk:page")

@@ -42,7 +42,7 @@ async def route_input(update: Update, ctx: BotContext) -> None:
     else:
         text = tr._("I can't use this kind of message here. Please send text or use the "
                     "buttons below.")
-    await send(update, ctx, text + "\n\n" + start.menu_text(tr), start.main_menu(tr))
+    await send(update, ctx, text + "\n\n" + start.menu_text(tr), start.menu_markup(ctx))
 
 
 @named("unknown-command")

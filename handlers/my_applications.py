@@ -134,7 +134,7 @@ async def on_upload(update: Update, ctx: BotContext) -> None:
     if app is None or not domain.can_add_documents(app.status):
         await ctx.repos.conversations.clear(ctx.user.id)
         await send(update, ctx, ctx.tr._("Documents can no longer be added to this "
-                                         "application."), start.main_menu(ctx.tr))
+                                         "application."), start.menu_markup(ctx))
         return
     check = await uploads.attach(update, ctx, app.id, data["kind"])
     if not check.ok:

@@ -8,6 +8,7 @@ from typing import Awaitable, Callable
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from domain.roles import is_staff
 from handlers import language
 from handlers.base import BotContext, answer, keyboard, named, show
 from i18n import Translator
@@ -30,9 +31,17 @@ MENU: list[tuple[str, Callable[[Translator], str]]] = [
 ]
 
 
-def main_menu(tr: Translator):
+def main_menu(tr: Translator, staff: bool = False):
     buttons = [(label(tr), data) for data, label in MENU]
-    return keyboard([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    if staff:  # their daily work one tap away (handlers.desk checks the role again)
+        rows.append([(tr._("🗂 Application queue"), "st:q")])
+    return keyboard(rows)
+
+
+def menu_markup(ctx: BotContext):
+    """The main menu for this user: staff get their queue in it too."""
+    return main_menu(ctx.tr, is_staff(ctx.services.settings, ctx.user))
 
 
 def menu_text(tr: Translator) -> str:
@@ -64,7 +73,7 @@ async def continue_start(update: Update, ctx: BotContext) -> None:
     # ctx.user and ctx.conv were read for this update (and are kept current by the
     # handlers that change them): no second trip to the database.
     user, conv = ctx.user, ctx.conv
-    if not user.role_chosen:
+    if not user.role_chosen and not is_staff(ctx.services.settings, user):  # staff: no need
         await ask_role(update, ctx)
         return
     if conv and conv.flow == "start" and conv.data.get("payload"):
@@ -75,7 +84,7 @@ async def continue_start(update: Update, ctx: BotContext) -> None:
             if payload.startswith(prefix):
                 await opener(update, ctx, payload[len(prefix):])
                 return
-    await show(update, ctx, greeting(ctx) + "\n" + menu_text(ctx.tr), main_menu(ctx.tr))
+    await show(update, ctx, greeting(ctx) + "\n" + menu_text(ctx.tr), menu_markup(ctx))
 
 
 def greeting(ctx: BotContext) -> str:
@@ -111,7 +120,7 @@ async def menu(update: Update, ctx: BotContext) -> None:
     if not ctx.language_known:
         await language.show_picker(update, ctx)
         return
-    await show(update, ctx, menu_text(ctx.tr), main_menu(ctx.tr))
+    await show(update, ctx, menu_text(ctx.tr), menu_markup(ctx))
 
 
 def help_text(tr: Translator) -> str:
@@ -145,7 +154,7 @@ async def cancel(update: Update, ctx: BotContext) -> None:
     else:
         await ctx.repos.conversations.clear(ctx.user.id)
         text = ctx.tr._("Cancelled.")
-    await show(update, ctx, text + "\n\n" + menu_text(ctx.tr), main_menu(ctx.tr))
+    await show(update, ctx, text + "\n\n" + menu_text(ctx.tr), menu_markup(ctx))
 
 
 def register(app: Application) -> None:

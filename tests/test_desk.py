@@ -9,6 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from emulator.client import Person
 from tests.desk_helpers import applicant_with_application, staff_member
 
 STAFF_COMMANDS = ["/queue", "/app EV-2026-000001", "/export", "/grant 1", "/revoke 1", "/reload"]
@@ -210,3 +211,18 @@ async def test_staff_menu_only_in_staff_chats(person, bot, client):
     assert "queue" in [c["command"] for c in commands["chat:900002|"]]
     assert "queue" not in [c["command"] for c in commands["default|ru"]]
     assert f"chat:{user.user_id}|" not in commands
+
+
+async def test_staff_find_the_queue_in_their_menu_with_a_way_back(person, bot, client):
+    await applicant_with_application(person, bot, "ru")
+    staff = await Person(client, user_id=900002, language_code="ru").join()
+    replies = await staff.send("/start")  # no "importer or engineer?" question for staff
+    assert "Главное меню" in replies.text and "🗂 Очередь заявок" in replies.buttons()
+    replies = await staff.press("Очередь заявок")
+    assert "Очередь заявок" in replies.text and "подана: 1" in replies.text
+    replies = await staff.press("Главное меню")
+    assert "Главное меню" in replies.text
+    user = await person("ru")  # an applicant's menu has no such button
+    await user.send("/start")
+    replies = await user.press("Импортёр")
+    assert "Главное меню" in replies.text and "🗂 Очередь заявок" not in replies.buttons()
