@@ -122,7 +122,7 @@ class Database:
             try:
                 return self._quick.execute(sql, params).fetchone()
             except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode not in BUSY:
+                if not _busy(exc):
                     raise
         return await self.fetchone(sql, params)
 
@@ -133,7 +133,7 @@ class Database:
             try:
                 return self._quick.execute(sql, params).fetchall()
             except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode not in BUSY:
+                if not _busy(exc):
                     raise
         return await self.run(sql, params)
 
@@ -145,7 +145,10 @@ class Database:
         return row[1], row[2]
 
 
-BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+def _busy(exc: sqlite3.Error) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED, extended codes included (BUSY_RECOVERY, BUSY_SNAPSHOT…:
+    the primary code is the low byte)."""
+    return (exc.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _open_quick(path: str | Path) -> sqlite3.Connection:

@@ -157,3 +157,12 @@ async def test_quick_writes_are_checkpointed_by_checkpoint_only(tmp_path):
     pages, copied = await repos.db.checkpoint()
     assert pages >= 1500 and copied == pages
     await repos.close()
+
+
+def test_extended_busy_codes_count_as_busy():
+    from storage.db import _busy
+    for code, busy in ((5, True), (261, True), (517, True), (6, True), (262, True), (1, False),
+                       (19, False), (2067, False)):  # 2067: SQLITE_CONSTRAINT_UNIQUE
+        exc = sqlite3.OperationalError("x")
+        exc.sqlite_errorcode = code
+        assert _busy(exc) is busy, code
