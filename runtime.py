@@ -16,7 +16,7 @@ from domain.clock import Clock
 from domain.content import CONTENT_DIR
 from domain.library import Library
 from handlers import (apply, broadcasts, desk, edits, fallback, guide, language, lookup,
-                      my_applications, mydata, session, staff, start)
+                      membership, my_applications, mydata, session, staff, start)
 from handlers.base import BotContext, Services, register_all
 from handlers.processing import ChatOrderedProcessor
 from domain.broadcast import Pacer
@@ -28,8 +28,8 @@ from storage.repos import Repos
 log = logging.getLogger(__name__)
 # The table of contents of the bot: each module registers its own handlers.
 # session runs first (group -1), edits before any feature sees one; fallback must stay last.
-FEATURES = [session, edits, start, language, guide, lookup, apply, my_applications, mydata, desk,
-            staff, broadcasts, fallback, reminders, broadcast]
+FEATURES = [session, edits, membership, start, language, guide, lookup, apply, my_applications,
+            mydata, desk, staff, broadcasts, fallback, reminders, broadcast]
 HEARTBEAT_SECONDS = 30
 SEEN_FLUSH_SECONDS = 5  # last_seen is not critical: a crash loses at most this much of it
 

@@ -62,9 +62,10 @@ class EmulatorClient:
             body["chat_id"] = chat_id
         return await self._post("edit", body)
 
-    async def block(self, user_id: int, blocked: bool = True, deactivated: bool = False) -> None:
+    async def block(self, user_id: int, blocked: bool = True, deactivated: bool = False,
+                    notify: bool = True) -> None:
         await self._post("block", {"user_id": user_id, "blocked": blocked,
-                                   "deactivated": deactivated})
+                                   "deactivated": deactivated, "notify": notify})
 
     async def set_limits(self, **limits) -> None:
         await self._post("limits", limits)

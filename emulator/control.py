@@ -120,13 +120,15 @@ class Control:
                                   "callback_query_id": update["callback_query"]["id"]})
 
     async def block(self, request: web.Request) -> web.Response:
+        """{user_id, blocked, deactivated, notify}: a user blocks (or unblocks) the bot, or
+        their account is deleted. notify=false: the bot never hears of the block."""
         body = await request.json()
         user_id = int(body["user_id"])
-        target = self.world.deactivated if body.get("deactivated") else self.world.blocked
-        if body.get("blocked", True):
-            target.add(user_id)
+        blocked = body.get("blocked", True)
+        if body.get("deactivated"):
+            (self.world.deactivated.add if blocked else self.world.deactivated.discard)(user_id)
         else:
-            target.discard(user_id)
+            await self.world.set_blocked(user_id, blocked, body.get("notify", True))
         return web.json_response({"ok": True})
 
     async def set_limits(self, request: web.Request) -> web.Response:

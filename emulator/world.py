@@ -119,6 +119,25 @@ class World:
             self.started.add(user_id)
         return user
 
+    async def set_blocked(self, user_id: int, blocked: bool, notify: bool = True) -> None:
+        """A user blocks or unblocks the bot. Telegram tells the bot with a my_chat_member
+        update (status "kicked", or "member" again); notify=False is that update lost,
+        e.g. the bot was away longer than Telegram keeps updates."""
+        if (user_id in self.blocked) == blocked:
+            return
+        if blocked:
+            self.blocked.add(user_id)
+        else:
+            self.blocked.discard(user_id)
+        if notify:
+            member = {"status": "member", "user": self.bot_user()}
+            kicked = {"status": "kicked", "user": self.bot_user(), "until_date": 0}  # 0: for good
+            user = self.users.get(user_id) or self.add_user(user_id)
+            await self.push_update({"my_chat_member": {
+                "chat": self.chats[user_id], "from": user, "date": int(time.time()),
+                "old_chat_member": member if blocked else kicked,
+                "new_chat_member": kicked if blocked else member}})
+
     def chat_for_send(self, chat_id: int) -> dict:
         """The chat the bot wants to write to, or the error Telegram would give."""
         if chat_id not in self.chats or chat_id not in self.started:

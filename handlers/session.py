@@ -20,7 +20,8 @@ from storage import conversations
 async def load_session(update: Update, ctx: BotContext) -> None:
     tg_user = update.effective_user
     services = ctx.services
-    if tg_user is None or tg_user.is_bot:
+    # A block or unblock is not the user writing to us: handlers.membership alone sees it.
+    if tg_user is None or tg_user.is_bot or update.my_chat_member is not None:
         ctx.tr = services.catalogues.get(services.settings.default_language)
         return
     repos = services.repos

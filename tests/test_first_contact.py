@@ -136,11 +136,34 @@ async def test_deep_link_payload_survives_language_question(person, bot):
 async def test_a_403_marks_the_user_blocked(person, bot, client):
     user = await person("ru")
     await user.send("/start")
-    await client.block(user.user_id)
+    await client.block(user.user_id, notify=False)  # the bot never heard of the block
     # The user blocked the bot but presses an old button: our reply gets 403.
     await user.press("Импортёр", expect=0)
     stored = await bot.runtime.repos.users.get(user.user_id)
     assert stored.blocked is True
-    await client.block(user.user_id, blocked=False)
+    await client.block(user.user_id, blocked=False, notify=False)
     await user.send("/start")  # writing again means unblocked
     assert (await bot.runtime.repos.users.get(user.user_id)).blocked is False
+
+
+async def test_telegram_telling_of_a_block_marks_the_user_at_once(person, bot, client):
+    """my_chat_member "kicked": blocked without a send wasted on a 403, and no reply (it
+    would get one); "member" again: unblocked."""
+    user = await person("ru")
+    await user.send("/start")
+    users = bot.runtime.repos.users
+
+    async def blocked_soon(expected: bool) -> None:
+        for _ in range(50):
+            if (await users.get(user.user_id)).blocked is expected:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"blocked is not {expected}")
+
+    stats = await client.stats()
+    await client.block(user.user_id)
+    await blocked_soon(True)
+    await asyncio.sleep(0.2)
+    assert (await client.stats()).get("error:403", 0) == stats.get("error:403", 0)  # none sent
+    await client.block(user.user_id, blocked=False)
+    await blocked_soon(False)
