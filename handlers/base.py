@@ -76,6 +76,14 @@ def named(name: str) -> Callable[[Handler], Handler]:
     return wrap
 
 
+async def park_flow(ctx: BotContext) -> None:
+    """The user left their flow for the main menu or a lookup: what they type next is no
+    longer its answer. The flow is kept, so /guide or /apply picks it up again."""
+    if ctx.conv is not None and not ctx.conv.parked:
+        await ctx.repos.conversations.park(ctx.user.id)
+        ctx.conv.parked = True
+
+
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """Rows of (label, callback_data). callback_data stays compact: ≤ 64 bytes.
 

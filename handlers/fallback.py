@@ -28,7 +28,7 @@ async def route_input(update: Update, ctx: BotContext) -> None:
     if not ctx.language_known:
         await start.continue_start(update, ctx)
         return
-    handler = FLOW_INPUT.get(ctx.conv.flow) if ctx.conv else None
+    handler = FLOW_INPUT.get(ctx.conv.flow) if ctx.conv and not ctx.conv.parked else None
     if handler is not None:
         await handler(update, ctx)
         return

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers import fallback, guide_render, start
-from handlers.base import BotContext, answer, keyboard, named, send, show
+from handlers.base import BotContext, answer, keyboard, named, park_flow, send, show
 
 MAX_QUERY_BYTES = 44  # "req:e:<entry id ≤ 12>:<query>" must fit callback_data's 64 bytes
 
@@ -71,6 +71,7 @@ def ask_text(ctx: BotContext) -> str:
 async def req_command(update: Update, ctx: BotContext) -> None:
     query = " ".join(ctx.args or []).strip()
     if not query:
+        await park_flow(ctx)  # the next text is the query, not an answer to a flow
         await send(update, ctx, ask_text(ctx), start.back_to_menu(ctx.tr))
         return
     if not await show_results(update, ctx, query, fresh=True):
@@ -86,6 +87,7 @@ async def not_found(update: Update, ctx: BotContext, query: str) -> None:
 @named("req:menu")
 async def req_menu(update: Update, ctx: BotContext) -> None:
     await answer(update)
+    await park_flow(ctx)
     await show(update, ctx, ask_text(ctx), start.back_to_menu(ctx.tr))
 
 

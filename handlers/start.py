@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from domain.roles import is_staff
 from handlers import language
-from handlers.base import BotContext, answer, keyboard, named, show
+from handlers.base import BotContext, answer, keyboard, named, park_flow, show
 from i18n import Translator
 from storage.conversations import Conversation
 
@@ -84,6 +84,7 @@ async def continue_start(update: Update, ctx: BotContext) -> None:
             if payload.startswith(prefix):
                 await opener(update, ctx, payload[len(prefix):])
                 return
+    await park_flow(ctx)
     await show(update, ctx, greeting(ctx) + "\n" + menu_text(ctx.tr), menu_markup(ctx))
 
 
@@ -120,6 +121,7 @@ async def menu(update: Update, ctx: BotContext) -> None:
     if not ctx.language_known:
         await language.show_picker(update, ctx)
         return
+    await park_flow(ctx)
     await show(update, ctx, menu_text(ctx.tr), menu_markup(ctx))
 
 

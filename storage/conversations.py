@@ -19,6 +19,7 @@ class Conversation:
     data: dict = field(default_factory=dict)
     message_id: int | None = None
     updated_at: int = 0
+    parked: bool = False  # left for the main menu: typed input no longer goes to the flow
 
 
 class ConversationRepo:
@@ -31,17 +32,23 @@ class ConversationRepo:
             return None
         return Conversation(user_id=row["user_id"], flow=row["flow"], step=row["step"],
                             data=json.loads(row["data"]), message_id=row["message_id"],
-                            updated_at=row["updated_at"])
+                            updated_at=row["updated_at"], parked=bool(row["parked"]))
 
     async def save(self, conv: Conversation, now: int) -> None:
+        """Write the flow's position; a flow that saves is being used, so not parked."""
         conv.updated_at = now
+        conv.parked = False
         await self.db.put(
             "INSERT INTO conversations (user_id, flow, step, data, message_id, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
             " flow = excluded.flow, step = excluded.step, data = excluded.data,"
-            " message_id = excluded.message_id, updated_at = excluded.updated_at",
+            " message_id = excluded.message_id, updated_at = excluded.updated_at, parked = 0",
             (conv.user_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False),
              conv.message_id, now))
+
+    async def park(self, user_id: int) -> None:
+        """The user went to the main menu: keep the flow, stop routing their input to it."""
+        await self.db.put("UPDATE conversations SET parked = 1 WHERE user_id = ?", (user_id,))
 
     async def clear(self, user_id: int) -> None:
         await self.db.put("DELETE FROM conversations WHERE user_id = ?", (user_id,))
@@ -53,4 +60,4 @@ def from_joined(row) -> Conversation | None:
         return None
     return Conversation(user_id=row["id"], flow=row["flow"], step=row["step"],
                         data=json.loads(row["data"]), message_id=row["message_id"],
-                        updated_at=row["conv_updated"])
+                        updated_at=row["conv_updated"], parked=bool(row["parked"]))

@@ -39,7 +39,8 @@ class UserRepo:
         """The user and the raw joined row (user + conversation) in one read, on every
         update. Only a new or changed user is written now; last_seen is batched."""
         row = await self.db.lookup(
-            "SELECT u.*, c.flow, c.step, c.data, c.message_id, c.updated_at AS conv_updated"
+            "SELECT u.*, c.flow, c.step, c.data, c.message_id, c.updated_at AS conv_updated,"
+            " c.parked"
             " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?",
             (user_id,))
         if row is None or row["first_name"] != first_name or row["username"] != username \

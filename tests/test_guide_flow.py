@@ -240,3 +240,22 @@ async def test_reload_is_staff_only_and_keeps_old_content_when_broken(client, bo
     assert "Содержание перезагружено: вопросов — 6" in replies.text
     replies = await staff.send("/guide")
     assert "Кто ввозит ТС?" in replies.text
+
+
+async def test_after_leaving_for_the_menu_typing_looks_up_and_guide_resumes(person, bot):
+    """Once the user has gone to the main menu (or asked for a lookup), what they type is
+    no longer taken as an answer to the guide; /guide still resumes where they were."""
+    user, _ = await open_guide(person, "ru")
+    await user.press("Физическое лицо")
+    await user.send("/start")
+    replies = await user.send("r100")
+    assert "UN R100: безопасность электрической силовой установки" in replies.text
+    assert "выберите один из вариантов кнопками" not in replies.text
+    replies = await user.send("/guide")
+    assert "шаг 2 из 6" in replies.text
+    await user.send("/req")  # the lookup's prompt: the next text is the query
+    replies = await user.send("r100")
+    assert "UN R100: безопасность электрической силовой установки" in replies.text
+    replies = await user.press("Назад")  # the guide's own Back still works
+    assert "шаг 1 из 6" in replies.text
+    assert "✓ Физическое лицо, для личного пользования" in replies.buttons()

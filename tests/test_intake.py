@@ -394,3 +394,18 @@ async def test_an_edited_answer_changes_nothing_and_says_so(person, bot):
     await user.send("/start")
     replies = await user.edit(user.last_sent, "/apply")  # an edited command runs nothing
     assert len(replies.texts) == 1 and "не вижу изменений" in replies.text
+
+
+async def test_after_leaving_for_the_menu_typing_is_not_an_answer(person, bot):
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.send("/start")
+    replies = await user.send("Айгерим Нурланова")  # meant for the form, but the form was left
+    assert "Главное меню" in replies.text and "ФИО" not in replies.text
+    draft = await bot.runtime.repos.applications.draft_of(user.user_id)
+    assert draft.applicant_name is None
+    replies = await user.send("/apply")  # the draft continues where it stopped
+    assert "вопрос 2 из 13" in replies.text
+    replies = await user.send("Айгерим Нурланова")
+    assert "Ваш ИИН (12 цифр)?" in replies.text
