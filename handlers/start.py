@@ -89,7 +89,7 @@ async def continue_start(update: Update, ctx: BotContext) -> None:
 
 
 def greeting(ctx: BotContext) -> str:
-    return ctx.tr._("Hello, {name}! ", name=ctx.user.first_name or "") if ctx.user else ""
+    return ctx.tr._("Hello, {name}!", name=ctx.user.first_name or "") if ctx.user else ""
 
 
 async def ask_role(update: Update, ctx: BotContext) -> None:

@@ -106,7 +106,7 @@ def test_negotiate(code, expected):
 def test_values_are_escaped_but_markup_kept():
     from zoneinfo import ZoneInfo
     tr = Catalogues(ZoneInfo("Asia/Almaty")).get("ru")
-    text = tr._("Hello, {name}! ", name="<b>Ivan & Co</b>")
+    text = tr._("Hello, {name}!", name="<b>Ivan & Co</b>")
     assert "&lt;b&gt;Ivan &amp; Co&lt;/b&gt;" in text
     assert strip_tags("<b>a</b> &amp; b") == "a & b"
 
