@@ -19,7 +19,7 @@ class Conversation:
     data: dict = field(default_factory=dict)
     message_id: int | None = None
     updated_at: int = 0
-    parked: bool = False  # left for the main menu: typed input no longer goes to the flow
+    parked: bool = False  # left for the menu or a lookup: typed input no longer goes to it
 
 
 class ConversationRepo:
@@ -47,7 +47,8 @@ class ConversationRepo:
              conv.message_id, now))
 
     async def park(self, user_id: int) -> None:
-        """The user went to the main menu: keep the flow, stop routing their input to it."""
+        """The user left the flow (for the main menu or a lookup): keep it, but stop
+        routing their input to it (handlers.base.park_flow)."""
         await self.db.put("UPDATE conversations SET parked = 1 WHERE user_id = ?", (user_id,))
 
     async def clear(self, user_id: int) -> None:
