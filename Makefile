@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test i18n bench bench-deps bench-updates bench-broadcast bench-memory clean
+.PHONY: run test lint i18n bench bench-deps bench-updates bench-broadcast bench-memory clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) bot.py
 
-test: $(STAMP)
+# ruff and mypy first (seconds), then the suite.
+test: lint
 	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
 
 # Extract every gettext string into locales/messages.pot and merge it into kk, ru, zh.
 i18n: $(STAMP)

@@ -10,8 +10,10 @@ import dataclasses
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_PATH = Path("config.toml")
@@ -77,10 +79,11 @@ def env_name(key: str) -> str:
     return ENV_NAMES.get(key, "BOT_" + key.upper())
 
 
-def load(path: Path | str | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load(path: Path | str | None = None, environ: Mapping[str, str] | None = None
+         ) -> Settings:
     """Read the file (if any: an explicit path must exist), apply the environment, validate."""
-    environ = os.environ if environ is None else environ
-    raw: dict[str, object] = {}
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
     if path is not None and not Path(path).exists():
         raise ConfigError(f"config file {path}: not found")
     file = Path(path) if path is not None else DEFAULT_PATH
@@ -89,22 +92,22 @@ def load(path: Path | str | None = None, environ: dict[str, str] | None = None) 
             raw = tomllib.loads(file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {file}: {exc}") from None
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in FIELDS:
             raise ConfigError(f"{key}: unknown setting in {file}")
         values[key] = _convert(key, value, source=str(file))
     for key in FIELDS:
         name = env_name(key)
-        if name in environ and environ[name] != "":
-            values[key] = _convert(key, environ[name], source=name)
+        if env.get(name, "") != "":
+            values[key] = _convert(key, env[name], source=name)
     settings = Settings(**values)
     _validate(settings)
     return settings
 
 
-def _convert(key: str, value: object, source: str) -> object:
-    kind = FIELDS[key].type
+def _convert(key: str, value: Any, source: str) -> Any:
+    kind = str(FIELDS[key].type)
     where = f"{key} (from {source})"
     from_env = isinstance(value, str) and source.startswith("BOT_")
     try:
@@ -147,7 +150,7 @@ def _convert(key: str, value: object, source: str) -> object:
     raise AssertionError(f"no converter for {kind}")
 
 
-def _int_item(item: object) -> int:
+def _int_item(item: Any) -> int:
     if isinstance(item, bool):
         raise TypeError
     return int(item)  # accepts "123" from the environment and 123 from TOML
@@ -186,12 +189,3 @@ def _validate(s: Settings) -> None:
 def require_token(s: Settings) -> None:
     if not s.token:
         raise ConfigError("token: missing; set BOT_TOKEN or `token` in config.toml")
-
-
-def make_request(s: Settings, pool_size: int, read_timeout: float | None = 5.0):
-    """The HTTP transport for Bot API calls, as configured."""
-    if s.transport == "httpx":
-        from telegram.request import HTTPXRequest
-        return HTTPXRequest(connection_pool_size=pool_size, read_timeout=read_timeout)
-    from transport import AiohttpRequest
-    return AiohttpRequest(connection_pool_size=pool_size, read_timeout=read_timeout)

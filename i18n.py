@@ -7,11 +7,12 @@ are HTML-escaped unless wrapped in `Html` (already-safe markup).
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
 import string
-from datetime import date, datetime, timezone
+from datetime import UTC, date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -75,25 +76,25 @@ class Translator:
                 for k, v in values.items()}
         return text.format(**safe)
 
-    def local(self, moment: datetime) -> datetime:
+    def local(self, moment: dt.datetime) -> dt.datetime:
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(self.tz)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 
-    def date(self, value: date | datetime) -> str:
-        if isinstance(value, datetime):
+    def date(self, value: date | dt.datetime) -> str:
+        if isinstance(value, dt.datetime):
             value = self.local(value).date()
         return format_date(value, format="long", locale=self.locale)
 
-    def datetime(self, moment: datetime) -> str:
+    def datetime(self, moment: dt.datetime) -> str:
         local = self.local(moment)
         return f"{format_date(local.date(), format='long', locale=self.locale)}, " \
                f"{format_time(local, format='HH:mm', locale=self.locale)}"
 
-    def short_datetime(self, moment: datetime) -> str:
+    def short_datetime(self, moment: dt.datetime) -> str:
         return format_datetime(self.local(moment), format="short", locale=self.locale)
 
 

@@ -5,31 +5,57 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlparse
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
-from apibot import ApiBot
-from config import Settings, make_request
-from domain.clock import Clock
+from apibot import ApiBot, App
+from config import Settings
 from domain.content import CONTENT_DIR
 from domain.library import Library
-from handlers import (apply, broadcasts, desk, edits, fallback, guide, language, lookup,
-                      membership, my_applications, mydata, session, staff, start)
-from handlers.base import BotContext, Services, register_all
+from handlers import (
+    broadcasts,
+    desk,
+    edits,
+    fallback,
+    guide,
+    intake,
+    language,
+    lookup,
+    membership,
+    my_applications,
+    mydata,
+    session,
+    start,
+)
+from handlers.base import BotContext
+from handlers.desk.roles import publish_staff_commands
 from handlers.processing import ChatOrderedProcessor
-from domain.broadcast import Pacer
-from jobs import broadcast, reminders
-from jobs.broadcast import InteractivePriority, Sender
+from handlers.registry import Registry
 from i18n import Catalogues
+from jobs import broadcast, reminders
+from jobs.broadcast import Sender
+from services.clock import Clock
+from services.container import Services
+from services.pacing import InteractivePriority, Pacer
 from storage.repos import Repos
+from transport import make_request
 
 log = logging.getLogger(__name__)
-# The table of contents of the bot: each module registers its own handlers.
-# session runs first (group -1), edits before any feature sees one; fallback must stay last.
-FEATURES = [session, edits, membership, start, language, guide, lookup, apply, my_applications,
-            mydata, desk, staff, broadcasts, fallback, reminders, broadcast]
+
+
+class Feature(Protocol):
+    def register(self, registry: Registry) -> None: ...
+
+
+# The table of contents of the bot: each module registers its own handlers, flows, menu
+# entries and commands. session runs first (group -1), edits before any feature sees one;
+# fallback must stay last.
+FEATURES: list[Feature] = [session, edits, membership, start, language, guide, lookup, intake,
+                           my_applications, mydata, desk, broadcasts, fallback]
+JOBS = [reminders, broadcast]
 HEARTBEAT_SECONDS = 30
 SEEN_FLUSH_SECONDS = 5  # last_seen is not critical: a crash loses at most this much of it
 
@@ -56,20 +82,31 @@ async def heartbeat(path: Path, repos: Repos) -> None:
                 log.exception("could not write last_seen times or checkpoint")
 
 
-def build_application(services: Services, pacer: Pacer | None = None) -> Application:
+def build_registry() -> Registry:
+    registry = Registry()
+    for feature in FEATURES:
+        feature.register(registry)
+    return registry
+
+
+def build_application(services: Services, pacer: Pacer | None = None) -> App:
     settings = services.settings
-    pacer = pacer or Pacer(settings.send_rate)
+    pacer = pacer or Pacer(settings.send_rate, clock=services.clock)
     bot = ApiBot(settings.token, base_url=settings.bot_url, base_file_url=settings.file_url,
                  request=make_request(settings, settings.concurrent_updates + 8),
                  get_updates_request=make_request(settings, 1),
                  rate_limiter=InteractivePriority(pacer))
-    app = (ApplicationBuilder()
-           .bot(bot)
-           .context_types(ContextTypes(context=BotContext))
-           .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
-           .build())
+    app: App = (ApplicationBuilder()
+                .bot(bot)
+                .context_types(ContextTypes(context=BotContext))
+                .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
+                .build())
+    registry = build_registry()
     app.bot_data["services"] = services
-    register_all(app, FEATURES)
+    app.bot_data["registry"] = registry
+    registry.install(app)
+    for job in JOBS:
+        job.install(app, services)
     return app
 
 
@@ -79,30 +116,35 @@ class Runtime:
     def __init__(self, settings: Settings, clock: Clock | None = None):
         self.settings = settings
         self.clock = clock or Clock()
-        self.app: Application | None = None
+        self.app: App | None = None
         self.repos: Repos | None = None
-        self._heartbeat: asyncio.Task | None = None
+        self.services: Services | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
         self.sender: Sender | None = None
 
-    async def start(self) -> Application:
+    async def start(self) -> App:
         try:
             return await self._start()
         except BaseException:
             await self.stop()  # close the database thread, or the process cannot exit
             raise
 
-    async def _start(self) -> Application:
+    async def _start(self) -> App:
         settings = self.settings
         library = Library.open(content_dir(settings))  # broken content stops us before the db
         self.repos = await Repos.open(settings.database_path)
-        services = Services(settings=settings, repos=self.repos,
-                            catalogues=Catalogues(settings.tz), clock=self.clock, library=library)
-        pacer = Pacer(settings.send_rate)
+        self.services = services = Services(settings=settings, repos=self.repos,
+                                            catalogues=Catalogues(settings.tz), clock=self.clock,
+                                            library=library)
+        pacer = Pacer(settings.send_rate, clock=self.clock)
         self.app = app = build_application(services, pacer)
+        registry: Registry = app.bot_data["registry"]
         await app.initialize()
-        await language.publish_commands(app)
-        await staff.publish_staff_commands(app)
+        await language.publish_commands(app, registry, services)
+        await publish_staff_commands(app, registry, services)
         await app.start()
+        if app.updater is None:
+            raise RuntimeError("the Application was built without an updater")
         if settings.webhook_url:
             path = urlparse(settings.webhook_url).path.lstrip("/")
             await app.updater.start_webhook(
@@ -115,8 +157,9 @@ class Runtime:
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20,
                                             poll_interval=settings.poll_interval)
             log.info("polling %s", urlparse(settings.api_base_url).netloc)
-        self.sender = Sender(app, services, pacer, Pacer(settings.paid_send_rate))
-        app.bot_data["broadcasts"] = self.sender
+        self.sender = Sender(app, services, pacer,
+                             Pacer(settings.paid_send_rate, clock=self.clock))
+        services.broadcasts = self.sender
         await self.sender.start()
         self._heartbeat = asyncio.create_task(heartbeat(heartbeat_path(settings), self.repos))
         return app
@@ -131,7 +174,7 @@ class Runtime:
             await sender.stop()
         app, self.app = self.app, None
         if app is not None:
-            if app.updater.running:
+            if app.updater is not None and app.updater.running:
                 await app.updater.stop()
             if app.running:
                 await app.stop()

@@ -8,7 +8,6 @@ Long-polling getUpdates gets its own instance (its own connection), as with http
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 
 import aiohttp
@@ -16,7 +15,9 @@ import orjson
 import yarl
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from config import Settings
 
 
 class AiohttpRequest(BaseRequest):
@@ -55,7 +56,7 @@ class AiohttpRequest(BaseRequest):
         coming back (a sent or edited message, the message a button was pressed on).
 
         The bot never reads them, and PTB building one object per button and per
-        bold word for each cost a tenth of the updates a second (BENCHMARKS.md)."""
+        bold word for each was a measurable share of the update rate (BENCHMARKS.md)."""
         try:
             data = orjson.loads(payload)  # a few times faster than json.loads
         except orjson.JSONDecodeError:
@@ -91,10 +92,18 @@ class AiohttpRequest(BaseRequest):
                     "was *not* sent to Telegram. Consider adjusting the connection pool size or "
                     "the pool timeout.")) from err
             raise TimedOut from err
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as err:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def make_request(settings: Settings, pool_size: int, read_timeout: float | None = 5.0
+                 ) -> BaseRequest:
+    """The HTTP transport for Bot API calls, as configured."""
+    if settings.transport == "httpx":
+        return HTTPXRequest(connection_pool_size=pool_size, read_timeout=read_timeout)
+    return AiohttpRequest(connection_pool_size=pool_size, read_timeout=read_timeout)
 
 
 # A bot calls a few dozen URLs with a few timeouts: each is parsed or built once,
@@ -134,8 +143,9 @@ def _trim(message: dict) -> None:
 
 def _waited_for_pool(session: aiohttp.ClientSession) -> bool:
     connector = session.connector
-    return connector is not None and connector.limit and \
-        len(connector._acquired) >= connector.limit  # every connection busy: a pool wait
+    # every connection busy: a pool wait
+    return connector is not None and bool(connector.limit) and \
+        len(connector._acquired) >= connector.limit
 
 
 JSON = {"Content-Type": "application/json"}

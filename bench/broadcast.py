@@ -30,6 +30,8 @@ async def seed(runtime: Runtime, session, url: str, n: int) -> None:
     ids = range(FIRST_ID, FIRST_ID + n)
     await control(session, url, "users", {"users": [
         {"id": i, "first_name": "U", "language_code": "ru", "started": True} for i in ids]})
+    if runtime.repos is None:
+        raise RuntimeError("seed needs a started runtime: its database is not open")
     db = runtime.repos.db
     async with db.write() as conn:
         await conn.executemany(
@@ -51,7 +53,7 @@ async def probe_start(session, url: str, stop: asyncio.Event) -> list[float]:
             latencies.append(time.monotonic() - started)
         try:
             await asyncio.wait_for(stop.wait(), 2)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     return latencies
 
@@ -60,6 +62,8 @@ async def run_one(runtime: Runtime, session, url: str, text: str, paid: bool, n:
                   limit: float) -> dict:
     await control(session, url, "limits", {"global_per_second": limit})
     before = await control(session, url, "stats")
+    if runtime.repos is None or runtime.sender is None:
+        raise RuntimeError("run_one needs a started runtime: no database or sender")
     repos = runtime.repos.broadcasts
     broadcast = await repos.create(1, {"ru": text}, None, None, Audience("language", "ru"), paid,
                                    0, 0, None)
@@ -67,7 +71,12 @@ async def run_one(runtime: Runtime, session, url: str, text: str, paid: bool, n:
     probe = asyncio.create_task(probe_start(session, url, stop))
     started = time.monotonic()
     await runtime.sender.tick()
-    while (await repos.get(broadcast.id)).status != "done":
+    while True:
+        current = await repos.get(broadcast.id)
+        if current is None:
+            raise RuntimeError(f"broadcast {broadcast.id} disappeared from the database")
+        if current.status == "done":
+            break
         await asyncio.sleep(0.2)
     elapsed = time.monotonic() - started
     stop.set()

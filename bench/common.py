@@ -31,18 +31,21 @@ class EmulatorProcess:
         self.rate = rate
         self.proc: asyncio.subprocess.Process | None = None
 
-    async def __aenter__(self) -> "EmulatorProcess":
+    async def __aenter__(self) -> EmulatorProcess:
         args = [sys.executable, "-m", "emulator", "--port", str(self.port)]
         if self.rate:
             args += ["--rate", str(self.rate)]
-        self.proc = await asyncio.create_subprocess_exec(*args, cwd=ROOT,
-                                                         stdout=asyncio.subprocess.PIPE)
-        await self.proc.stdout.readline()  # "emulator on …": it is listening
+        self.proc = proc = await asyncio.create_subprocess_exec(*args, cwd=ROOT,
+                                                                stdout=asyncio.subprocess.PIPE)
+        if proc.stdout is None:
+            raise RuntimeError("the emulator's stdout is not piped")
+        await proc.stdout.readline()  # "emulator on …": it is listening
         return self
 
     async def __aexit__(self, *exc) -> None:
-        self.proc.terminate()
-        await self.proc.wait()
+        if self.proc is not None:
+            self.proc.terminate()
+            await self.proc.wait()
 
 
 def bot_settings(url: str, **overrides) -> Settings:

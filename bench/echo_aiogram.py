@@ -15,7 +15,8 @@ dispatcher = Dispatcher()
 
 @dispatcher.message()
 async def echo(message: Message) -> None:
-    await message.answer(message.text)
+    if message.text:
+        await message.answer(message.text)
 
 
 async def main() -> None:

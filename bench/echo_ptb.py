@@ -11,7 +11,10 @@ from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
 
 async def echo(update: Update, context) -> None:
-    await update.message.reply_text(update.message.text)
+    message = update.message
+    if message is None or message.text is None:  # filters.TEXT also passes edits, posts
+        return
+    await message.reply_text(message.text)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@ the document checklist for each path, statuses, and what may change when."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # The form, one question per message, in this order. Choice fields list their values.
 FIELDS = ("applicant_type", "applicant_name", "id_number", "phone", "vin", "make", "model",
@@ -24,12 +25,72 @@ CONSENT_VERSION = "2026-11"
 
 
 @dataclass(frozen=True)
+class Application:
+    """An application (a draft until submitted), as the centre records it."""
+    id: int
+    number: str | None
+    user_id: int | None
+    status: str
+    path: str
+    guide_answers: dict[str, str]
+    applicant_type: str | None
+    applicant_name: str | None
+    id_number: str | None
+    phone: str | None
+    vin: str | None
+    vin_warning: bool
+    make: str | None
+    model: str | None
+    year: int | None
+    category: str | None
+    powertrain: str | None
+    battery_kwh: float | None
+    chemistry: str | None
+    inlet: str | None
+    created_at: int
+    updated_at: int
+    submitted_at: int | None
+    anonymised: bool
+    certificate_number: str | None = None
+    rejection_reason: str | None = None
+    inspection_at: int | None = None
+    inspection_place: str | None = None
+    requested_documents: tuple[str, ...] = ()
+    requested_at: int | None = None
+
+    def values(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    application_id: int
+    kind: str
+    file_id: str
+    file_unique_id: str
+    file_name: str | None
+    mime_type: str | None
+    size: int | None
+    uploaded_at: int
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    from_status: str | None
+    to_status: str
+    actor_id: int | None
+    comment: str
+    at: int
+
+
+@dataclass(frozen=True)
 class DocItem:
     kind: str
     required: bool = True
 
 
-def next_field(values: dict[str, object]) -> str | None:
+def next_field(values: dict[str, Any]) -> str | None:
     """The first question not answered yet (None: the form is complete)."""
     return next((f for f in FIELDS if values.get(f) is None), None)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from domain.content import Content, Item, Outcome
 
@@ -21,11 +22,11 @@ class Walk:
     def current_answers(self) -> dict[str, str]:
         return {q: self.answers[q] for q in self.path}
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, Any]:
         return {"path": list(self.path), "answers": dict(self.answers)}
 
     @classmethod
-    def from_data(cls, data: dict) -> "Walk":
+    def from_data(cls, data: dict[str, Any]) -> Walk:
         return cls(path=list(data.get("path", [])), answers=dict(data.get("answers", {})))
 
 
@@ -37,8 +38,23 @@ def current_node(content: Content, walk: Walk) -> str:
     node = content.start
     answers = walk.current_answers()
     for qid in walk.path:
-        node = content.questions[qid].option(answers[qid]).next(answers)
+        option = content.questions[qid].option(answers[qid])
+        if option is None:
+            raise StaleAnswer(qid)  # the content changed under a stored walk
+        node = option.next(answers)
     return node
+
+
+def fits(content: Content, walk: Walk) -> bool:
+    """Whether a stored walk still leads through this content (it may have been reloaded)."""
+    node, answers = content.start, walk.current_answers()
+    for qid in walk.path:
+        question = content.questions.get(qid)
+        option = question.option(answers[qid]) if question and qid == node else None
+        if option is None:
+            return False
+        node = option.next(answers)
+    return True
 
 
 def answer(content: Content, walk: Walk, qid: str, value: str) -> Walk:
@@ -76,7 +92,8 @@ def result(content: Content, walk: Walk) -> Result | None:
     answers = walk.current_answers()
     sections = []
     for section in outcome.sections:
-        items = [i for i in content.items if i.section == section and i.applies(outcome.id, answers)]
+        items = [i for i in content.items
+                 if i.section == section and i.applies(outcome.id, answers)]
         if items:
             sections.append((section, items))
     return Result(outcome=outcome, sections=sections)
@@ -85,7 +102,8 @@ def result(content: Content, walk: Walk) -> Result | None:
 def encode(walk: Walk) -> str:
     """A deep-link payload ([A-Za-z0-9_-], ≤ 64) that reopens this walk."""
     payload = PAYLOAD_PREFIX + "-".join(walk.answers[q] for q in walk.path)
-    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload), payload
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload):
+        raise ValueError(f"not a deep-link payload: {payload!r}")
     return payload
 
 

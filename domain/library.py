@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.content import CONTENT_DIR, Content, load
+from domain.content import CONTENT_DIR, Content
+from domain.content_files import load
 from domain.lookup import Index
 
 
@@ -15,7 +16,7 @@ class Library:
     directory: Path = CONTENT_DIR
 
     @classmethod
-    def open(cls, directory: Path = CONTENT_DIR) -> "Library":
+    def open(cls, directory: Path = CONTENT_DIR) -> Library:
         content = load(directory)
         return cls(content=content, index=Index(content), directory=directory)
 

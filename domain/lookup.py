@@ -57,7 +57,7 @@ class Index:
         if not key:
             return []
         scores: dict[str, float] = {}
-        for (entry, names), (_, phrases) in zip(self._names, self._keywords):
+        for (entry, names), (_, phrases) in zip(self._names, self._keywords, strict=True):
             score = max(_name_score(key, names), _phrase_score(phrase, phrases))
             if score >= MIN_SCORE:
                 scores[entry.id] = score

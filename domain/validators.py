@@ -14,8 +14,9 @@ import phonenumbers
 
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 VIN_VALUES = {**{str(d): d for d in range(10)},
-              **dict(zip("ABCDEFGH", range(1, 9))), **dict(zip("JKLMN", range(1, 6))),
-              "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}
+              **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+              **dict(zip("JKLMN", range(1, 6), strict=True)),
+              "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10), strict=True))}
 VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 DOCUMENT_TYPES = {"application/pdf"}
@@ -34,7 +35,7 @@ class Check:
 
 
 def vin_check_digit(vin: str) -> str:
-    total = sum(VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS)) % 11
+    total = sum(VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS, strict=True)) % 11
     return "X" if total == 10 else str(total)
 
 
@@ -54,11 +55,13 @@ def check_vin(raw: str) -> Check:
 
 
 def _kz_check_digit(digits: list[int]) -> int | None:
-    """IIN/BIN check digit: weights 1..11, then 3..11,1,2 if the first gives 10; None if both do."""
-    first = sum(d * w for d, w in zip(digits, range(1, 12))) % 11
+    """IIN/BIN check digit: weights 1..11, then 3..11,1,2 if the first gives 10; None if
+    both do."""
+    first = sum(d * w for d, w in zip(digits, range(1, 12), strict=True)) % 11
     if first != 10:
         return first
-    second = sum(d * w for d, w in zip(digits, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
+    weights = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+    second = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
     return None if second == 10 else second
 
 

@@ -1,116 +1,18 @@
 """The Bot API methods the bot uses, at /bot<token>/<method>, answering as Telegram does.
 
-Requests arrive as query strings, url-encoded forms, multipart forms (uploads)
-or JSON; complex values (reply_markup, commands…) are JSON strings inside forms.
+Parameters are read and checked by emulator.params; the state lives in emulator.world.
 """
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 
 from aiohttp import web
 
-from emulator.telegram_html import HtmlError, parse, utf16_len
+from emulator.params import MAX_CAPTION, MAX_TEXT, Params, check_markup, render_text
 from emulator.world import ApiError, World, bad_request
 
-JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands",
-               "scope", "link_preview_options", "reply_parameters"}
-MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA = 4096, 1024, 64
 MAX_DOWNLOAD = 20 * 1024 * 1024
-
-
-class Params:
-    def __init__(self, values: dict[str, object], files: dict[str, tuple[str, str, bytes]]):
-        self.values = values
-        self.files = files
-
-    @classmethod
-    async def read(cls, request: web.Request) -> "Params":
-        values: dict[str, object] = dict(request.query)
-        files: dict[str, tuple[str, str, bytes]] = {}
-        ctype = request.content_type
-        if ctype == "application/json":
-            values.update(await request.json())
-        elif ctype == "multipart/form-data":
-            reader = await request.multipart()
-            async for part in reader:
-                data = await part.read()
-                if part.filename is not None:
-                    files[part.name] = (part.filename, part.headers.get("Content-Type", ""), data)
-                else:
-                    values[part.name] = data.decode("utf-8")
-        elif request.can_read_body:
-            values.update(await request.post())
-        for key in JSON_FIELDS & values.keys():
-            if isinstance(values[key], str):
-                try:
-                    values[key] = json.loads(values[key])
-                except json.JSONDecodeError:
-                    raise bad_request(f"can't parse {key} JSON object") from None
-        return cls(values, files)
-
-    def get(self, key: str, default: object = None) -> object:
-        return self.values.get(key, default)
-
-    def str(self, key: str, default: str | None = None) -> str | None:
-        value = self.values.get(key, default)
-        return None if value is None else str(value)
-
-    def int(self, key: str, default: int | None = None) -> int | None:
-        value = self.values.get(key)
-        if value is None or value == "":
-            return default
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise bad_request(f"invalid {key} specified") from None
-
-    def bool(self, key: str) -> bool:
-        return str(self.values.get(key, "false")).lower() in ("true", "1")
-
-    def require_int(self, key: str) -> int:
-        value = self.int(key)
-        if value is None:
-            raise bad_request(f"{key} is empty" if key != "chat_id" else "chat_id is empty")
-        return value
-
-
-def check_markup(markup: object) -> dict | None:
-    if markup is None:
-        return None
-    if not isinstance(markup, dict):
-        raise bad_request("can't parse reply keyboard markup JSON object")
-    for row in markup.get("inline_keyboard", []):
-        for button in row:
-            if "text" not in button or not str(button["text"]).strip():
-                raise bad_request("text buttons are unallowed in the inline keyboard")
-            if "callback_data" in button:
-                size = len(str(button["callback_data"]).encode("utf-8"))
-                if size == 0 or size > MAX_CALLBACK_DATA:
-                    raise bad_request("BUTTON_DATA_INVALID")
-    return markup
-
-
-def render_text(p: Params, key: str, limit: int, empty_error: str | None) -> tuple[str, list, str]:
-    """(plain text, entities, original) after parse_mode, with Telegram's checks."""
-    raw = p.str(key) or ""
-    if not raw.strip():
-        if empty_error:
-            raise bad_request(empty_error)
-        return "", [], ""
-    if (p.str("parse_mode") or "").lower() == "html":
-        try:
-            plain, entities = parse(raw)
-        except HtmlError as exc:
-            raise bad_request(f"can't parse entities: {exc}") from None
-    else:
-        plain, entities = raw, p.get("entities") or []
-    if not plain.strip() and empty_error:
-        raise bad_request(empty_error)
-    if utf16_len(plain) > limit:
-        raise bad_request("message is too long" if key == "text" else "message caption is too long")
-    return plain, entities, raw
 
 
 class BotApi:
@@ -221,6 +123,8 @@ class BotApi:
         elif offset < 0:
             world.updates = world.updates[offset:]
         allowed = p.get("allowed_updates") or None
+        if allowed is not None and not isinstance(allowed, list):
+            raise bad_request("can't parse allowed_updates JSON object")
         me = object()
         self._poller = me  # a newer request terminates an older one, as on Telegram
         await world.notify()
@@ -239,7 +143,7 @@ class BotApi:
             async with world.changed:
                 try:
                     await asyncio.wait_for(world.changed.wait(), remaining)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
     # --- sending ------------------------------------------------------------
@@ -360,7 +264,8 @@ class BotApi:
         if query is None or query["answered"] or time.monotonic() - query["created"] > 900:
             if query is not None:
                 query["late_answers"] += 1
-            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+            raise bad_request("query is too old and response timeout expired or query ID is "
+                              "invalid")
         text = p.str("text") or ""
         if len(text) > 200:
             raise bad_request("MESSAGE_TOO_LONG")

@@ -130,7 +130,7 @@ class Person:
     messages: dict[int, dict] = field(default_factory=dict)  # as the user sees them now
     last_sent: int | None = None  # the id of the user's own latest message
 
-    async def join(self) -> "Person":
+    async def join(self) -> Person:
         await self.client.add_users([{"id": self.user_id, "first_name": self.first_name,
                                       "language_code": self.language_code}])
         return self
@@ -147,8 +147,8 @@ class Person:
 
     async def send_file(self, name: str, data: bytes, mime: str, kind: str = "document",
                         size: int | None = None) -> Replies:
-        spec = {"file_name": name, "mime_type": mime,
-                "content": base64.b64encode(data).decode()}
+        spec: dict[str, str | int] = {"file_name": name, "mime_type": mime,
+                                      "content": base64.b64encode(data).decode()}
         if size is not None:
             spec["size"] = size
         return await self._act(self.client.send(self.user_id, **{kind: spec}))

@@ -155,7 +155,7 @@ class Control:
             async with world.changed:
                 try:
                     await asyncio.wait_for(world.changed.wait(), remaining)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
     async def callback(self, request: web.Request) -> web.Response:

@@ -67,6 +67,6 @@ async def start(token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int =
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    actual = site._server.sockets[0].getsockname()[1]
+    actual = runner.addresses[0][1]  # (host, port) of the socket the site listens on
     tasks = [asyncio.create_task(deliver_webhooks(world))]
     return Running(world=world, runner=runner, url=f"http://{host}:{actual}", tasks=tasks)

@@ -13,7 +13,8 @@ SIMPLE = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic",
           "code": "code", "pre": "pre", "blockquote": "blockquote", "span": "spoiler",
           "a": "text_link", "tg-emoji": "custom_emoji"}
 NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*(/?)>")
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)"
+                 r"((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*(/?)>")
 ATTR = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);")
 
@@ -49,7 +50,8 @@ def parse(text: str) -> tuple[str, list[dict]]:
                     raise HtmlError(f"Unexpected end tag at byte offset {_byte_offset(text, i)}")
                 tag, start, extra = stack.pop()
                 if length > start:
-                    entity = {"type": SIMPLE[tag], "offset": start, "length": length - start, **extra}
+                    entity = {"type": SIMPLE[tag], "offset": start, "length": length - start,
+                              **extra}
                     entities.append(entity)
             else:
                 if name not in SIMPLE:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
-import secrets
 import math
+import secrets
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field

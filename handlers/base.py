@@ -1,4 +1,4 @@
-"""What every handler shares: the per-update context, the services, replies and keyboards.
+"""What every handler shares: the per-update context, replies, and callback matching.
 
 An update's user, language and conversation are loaded once (handlers.session)
 and carried on BotContext, so handlers stay short: read the context, let the
@@ -8,110 +8,118 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections import deque
-from dataclasses import dataclass
-from typing import Awaitable, Callable, NamedTuple
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackContext
+from telegram.ext import CallbackContext
 
 from apibot import ApiBot
-from config import Settings
-from domain.clock import Clock
-from domain.library import Library
+from domain.users import User
 from handlers.processing import current
-from i18n import Catalogues, Translator
+from i18n import Translator
+from services.container import Services
 from storage.conversations import Conversation
 from storage.repos import Repos
-from storage.users import User
+
+if TYPE_CHECKING:
+    from handlers.registry import Registry
 
 log = logging.getLogger(__name__)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
-@dataclass
-class Services:
-    """Long-lived things handlers use; one per Application (bot_data["services"])."""
-    settings: Settings
-    repos: Repos
-    catalogues: Catalogues
-    clock: Clock
-    library: Library  # the guide and reference content
+class NoUser(Exception):
+    """A handler needed the user, and this update has none (a channel post…)."""
 
 
-class BotContext(CallbackContext[ApiBot, dict, dict, dict]):
+class BotContext(CallbackContext[ApiBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """PTB creates one per update and passes it to every handler group."""
 
-    user: User | None = None
     tr: Translator
     language_known: bool = False
     conv: Conversation | None = None
+    answered: bool = False  # the callback query of this update has been answered
+    _user: User | None = None
 
     @property
     def services(self) -> Services:
-        return self.application.bot_data["services"]
+        services: Services = self.application.bot_data["services"]
+        return services
+
+    @property
+    def registry(self) -> Registry:
+        registry: Registry = self.application.bot_data["registry"]
+        return registry
 
     @property
     def repos(self) -> Repos:
         return self.services.repos
 
+    @property
+    def user(self) -> User:
+        if self._user is None:
+            raise NoUser()
+        return self._user
+
+    @user.setter
+    def user(self, user: User | None) -> None:
+        self._user = user
+
+    @property
+    def has_user(self) -> bool:
+        return self._user is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.services.roles.is_staff(self._user)
+
     def now(self) -> int:
         return self.services.clock.timestamp()
 
+    def matched(self, group: int = 1) -> str:
+        """A group of the callback pattern that selected this handler."""
+        match = self.match
+        return match.group(group) if match is not None else ""
 
-Handler = Callable[[Update, BotContext], Awaitable[object]]
+
+Handler = Callable[[Update, BotContext], Awaitable[Any]]
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
-def named(name: str) -> Callable[[Handler], Handler]:
+def named(name: str) -> Callable[[F], F]:
     """Name a handler for the one-line-per-update log."""
-    def wrap(func: Handler) -> Handler:
+    def wrap(func: F) -> F:
         @functools.wraps(func)
-        async def run(update: Update, ctx: BotContext):
+        async def run(update: Update, ctx: BotContext, *args: Any) -> Any:
             record = current.get()
             if record is not None:
                 record["handler"] = name
-            return await func(update, ctx)
-        return run
+            return await func(update, ctx, *args)
+        return run  # type: ignore[return-value]
     return wrap
 
 
-async def park_flow(ctx: BotContext) -> None:
-    """The user left their flow for the main menu or a lookup: what they type next is no
-    longer its answer. The flow is kept, so /guide or /apply picks it up again."""
-    if ctx.conv is not None and not ctx.conv.parked:
-        await ctx.repos.conversations.park(ctx.user.id)
-        ctx.conv.parked = True
+def callback(pattern: str) -> re.Pattern[str]:
+    """A callback_data pattern matched whole: anything else never reaches the handler."""
+    return re.compile(f"^(?:{pattern})$")
 
 
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Rows of (label, callback_data). callback_data stays compact: ≤ 64 bytes.
-
-    The same few keyboards (a menu, a question in one language) are shown over and
-    over, so each is built once: building PTB's objects and turning them back into
-    JSON every time cost 7 % of the updates a second (BENCHMARKS.md)."""
-    return _keyboard(tuple(tuple(row) for row in rows))
+def message_of(update: Update) -> Message:
+    message = update.effective_message
+    if message is None:
+        raise ValueError("this update carries no message")
+    return message
 
 
-class _Keyboard(InlineKeyboardMarkup):
-    """An InlineKeyboardMarkup that keeps its JSON: PTB's objects are frozen, so the
-    dict made once stays right."""
-    __slots__ = ("_wire",)
-
-    def to_dict(self, recursive: bool = True) -> dict:
-        return self._wire
-
-
-@functools.lru_cache(maxsize=4096)
-def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
-    for row in rows:
-        for _, data in row:
-            assert 0 < len(data.encode()) <= 64, data
-    markup = _Keyboard([[InlineKeyboardButton(label, callback_data=data)
-                         for label, data in row] for row in rows])
-    with markup._unfrozen():
-        markup._wire = InlineKeyboardMarkup.to_dict(markup)
-    return markup
+def chat_id(update: Update) -> int:
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError("this update has no chat")
+    return chat.id
 
 
 class Sent(NamedTuple):
@@ -120,9 +128,8 @@ class Sent(NamedTuple):
     chat_id: int
 
 
-async def send(update: Update, ctx: BotContext, text: str,
-               markup: InlineKeyboardMarkup | None = None) -> Sent:
-    result = await ctx.bot.call("sendMessage", chat_id=update.effective_chat.id, text=text,
+async def send(update: Update, ctx: BotContext, text: str, markup: Markup | None = None) -> Sent:
+    result = await ctx.bot.call("sendMessage", chat_id=chat_id(update), text=text,
                                 parse_mode=ParseMode.HTML, reply_markup=markup)
     return Sent(result["message_id"], result["chat"]["id"])
 
@@ -138,7 +145,7 @@ async def show(update: Update, ctx: BotContext, text: str,
     if query is not None and query.message is not None:
         try:
             result = await ctx.bot.call(
-                "editMessageText", chat_id=query.message.chat_id,
+                "editMessageText", chat_id=query.message.chat.id,
                 message_id=query.message.message_id, text=text,
                 parse_mode=ParseMode.HTML, reply_markup=markup)
             return Sent(result["message_id"], result["chat"]["id"]) \
@@ -151,37 +158,20 @@ async def show(update: Update, ctx: BotContext, text: str,
     return await send(update, ctx, text, markup)
 
 
-# Recent callback query ids already answered (the set for lookups, the deque to forget).
-_answered: set[str] = set()
-_answered_order: deque[str] = deque()
-
-
-async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+async def answer(update: Update, ctx: BotContext, text: str | None = None,
+                 alert: bool = False) -> None:
     """Answer the callback query exactly once (Telegram shows a spinner until then).
 
-    Idempotent: handlers can call it wherever they are sure the query is handled,
-    and a second call (from a helper they use) does nothing.
+    Idempotent within an update: handlers can call it wherever they are sure the
+    query is handled, and a second call (from a helper they use) does nothing.
     """
     query = update.callback_query
-    if query is None or query.id in _answered:
+    if query is None or ctx.answered:
         return
-    _answered.add(query.id)
-    _answered_order.append(query.id)
-    if len(_answered_order) > 10_000:
-        _answered.discard(_answered_order.popleft())
+    ctx.answered = True
     try:
-        await query.get_bot().call("answerCallbackQuery", callback_query_id=query.id, text=text,
-                                  show_alert=alert)
+        await ctx.bot.call("answerCallbackQuery", callback_query_id=query.id, text=text,
+                           show_alert=alert)
     except BadRequest as exc:
         if "query is too old" not in exc.message:
             raise
-
-
-def callback_args(update: Update) -> list[str]:
-    """callback_data "prefix:a:b" -> ["a", "b"]."""
-    return (update.callback_query.data or "").split(":")[1:]
-
-
-def register_all(app: Application, modules: list) -> None:
-    for module in modules:
-        module.register(app)

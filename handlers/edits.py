@@ -9,9 +9,10 @@ do instead.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from handlers.base import BotContext, named, send
+from handlers.registry import Registry
 
 
 @named("edited")
@@ -27,7 +28,7 @@ async def ignore(update: Update, ctx: BotContext) -> None:
     """In groups and channels an edit gets no answer (nor did the original, mostly)."""
 
 
-def register(app: Application) -> None:
+def register(registry: Registry) -> None:
     edits = filters.UpdateType.EDITED
-    app.add_handler(MessageHandler(edits & filters.ChatType.PRIVATE, edited_message))
-    app.add_handler(MessageHandler(edits, ignore))
+    registry.add(MessageHandler(edits & filters.ChatType.PRIVATE, edited_message))
+    registry.add(MessageHandler(edits, ignore))

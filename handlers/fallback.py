@@ -7,20 +7,20 @@ refusal, a group message a pointer to the private chat.
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
 
 from telegram import Update
 from telegram.error import Forbidden
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers import start
-from handlers.base import BotContext, answer, named, send
+from handlers.base import BotContext, answer, message_of, named, send
+from handlers.guards import staff_only
+from handlers.menu import menu_markup, menu_text
+from handlers.registry import Registry
+from storage.conversations import StaleConversation
 
 log = logging.getLogger(__name__)
-# flow name -> handler for a private message while the user is in that flow.
-FLOW_INPUT: dict[str, Callable[[Update, BotContext], Awaitable[None]]] = {}
-# Tried in order for text outside any flow; each returns True when it answered.
-TEXT_FALLBACKS: list[Callable[[Update, BotContext], Awaitable[bool]]] = []
+STAFF_PREFIXES = ("st", "x", "xp", "bs", "bc")  # a forged staff button meets the role check
 
 
 @named("input")
@@ -28,13 +28,13 @@ async def route_input(update: Update, ctx: BotContext) -> None:
     if not ctx.language_known:
         await start.continue_start(update, ctx)
         return
-    handler = FLOW_INPUT.get(ctx.conv.flow) if ctx.conv and not ctx.conv.parked else None
-    if handler is not None:
-        await handler(update, ctx)
+    conv = ctx.conv
+    flow = ctx.registry.flows.get(conv.flow) if conv and not conv.parked else None
+    if flow is not None and await flow.dispatch(update, ctx):
         return
-    message = update.effective_message
-    for try_text in TEXT_FALLBACKS if message.text else []:
-        if await try_text(update, ctx):
+    message = message_of(update)
+    for route in ctx.registry.text_routes if message.text else []:
+        if await route(update, ctx):
             return
     tr = ctx.tr
     if message.text:
@@ -42,12 +42,12 @@ async def route_input(update: Update, ctx: BotContext) -> None:
     else:
         text = tr._("I can't use this kind of message here. Please send text or use the "
                     "buttons below.")
-    await send(update, ctx, text + "\n\n" + start.menu_text(tr), start.menu_markup(ctx))
+    await send(update, ctx, text + "\n\n" + menu_text(tr), menu_markup(ctx))
 
 
 @named("unknown-command")
 async def unknown_command(update: Update, ctx: BotContext) -> None:
-    command = (update.effective_message.text or "").split()[0]
+    command = (message_of(update).text or "").split()[0]
     await send(update, ctx, ctx.tr._("Unknown command {command}. See /help for what I can do.",
                                      command=command))
 
@@ -63,8 +63,14 @@ async def group_message(update: Update, ctx: BotContext) -> None:
 
 @named("stale-button")
 async def stale_button(update: Update, ctx: BotContext) -> None:
-    await answer(update, ctx.tr._("This button is no longer valid. Press /start for the menu."),
-                 alert=True)
+    await answer(update, ctx, ctx.tr._("This button is no longer valid. Press /start for the "
+                                       "menu."), alert=True)
+
+
+@named("stale-staff-button")
+@staff_only
+async def stale_staff_button(update: Update, ctx: BotContext) -> None:
+    await answer(update, ctx, ctx.tr._("This button is no longer valid."), alert=True)
 
 
 async def on_error(update: object, ctx: BotContext) -> None:
@@ -72,24 +78,29 @@ async def on_error(update: object, ctx: BotContext) -> None:
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
         await ctx.repos.users.mark_blocked(update.effective_user.id)
         return
+    if isinstance(error, StaleConversation) and isinstance(update, Update):
+        log.info("stale conversation of user %s: the update is dropped", error)
+        await answer(update, ctx, ctx.tr._("This button is no longer valid."))
+        return
     log.error("error while handling an update: %r", error, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    tr = getattr(ctx, "tr", None) or ctx.services.catalogues.get(
-        ctx.services.settings.default_language)
+    tr = getattr(ctx, "tr", None) or ctx.services.translator(None)
     try:
-        await answer(update)
+        await answer(update, ctx)
         await send(update, ctx, tr._("Sorry, something went wrong on our side. Please try "
                                      "again; what you entered so far is saved."))
     except Exception:  # the error may be that we cannot write at all
         log.warning("could not tell the user about the error")
 
 
-def register(app: Application) -> None:
+def register(registry: Registry) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(MessageHandler(
+    registry.add(MessageHandler(
         filters.ChatType.GROUPS & (filters.COMMAND | filters.Entity("mention")), group_message))
-    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, route_input))
-    app.add_handler(CallbackQueryHandler(stale_button))
-    app.add_error_handler(on_error)
+    registry.add(MessageHandler(private & filters.COMMAND, unknown_command))
+    registry.add(MessageHandler(private & ~filters.StatusUpdate.ALL, route_input))
+    registry.add(CallbackQueryHandler(stale_staff_button,
+                                      pattern=f"^({'|'.join(STAFF_PREFIXES)}):"))
+    registry.add(CallbackQueryHandler(stale_button))
+    registry.on_error(on_error)

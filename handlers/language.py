@@ -9,12 +9,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram import BotCommandScopeChat, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from domain.roles import is_staff
-from handlers.base import BotContext, answer, keyboard, named, show
+from apibot import App
+from handlers.base import BotContext, answer, callback, chat_id, named, show
+from handlers.registry import Registry
 from i18n import LANGUAGES, Catalogues, Translator
+from services.container import Services
+from services.keyboards import keyboard
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +27,7 @@ def language_name(tr: Translator) -> str:
     return tr._("English")
 
 
-def picker_markup(catalogues: Catalogues):
+def picker_markup(catalogues: Catalogues) -> InlineKeyboardMarkup:
     return keyboard([[(language_name(tr), f"lang:{tr.language}") for tr in catalogues.all()]])
 
 
@@ -34,7 +37,7 @@ def picker_text(catalogues: Catalogues) -> str:
 
 
 async def show_picker(update: Update, ctx: BotContext) -> None:
-    await answer(update)
+    await answer(update, ctx)
     catalogues = ctx.services.catalogues
     await show(update, ctx, picker_text(catalogues), picker_markup(catalogues))
 
@@ -44,51 +47,26 @@ async def language_command(update: Update, ctx: BotContext) -> None:
     await show_picker(update, ctx)
 
 
-@named("language:set")
-async def set_language(update: Update, ctx: BotContext) -> None:
-    code = update.callback_query.data.split(":")[1]
-    if code not in LANGUAGES:
-        await show_picker(update, ctx)
-        return
-    await answer(update)
+async def choose(update: Update, ctx: BotContext, code: str) -> None:
+    """Save the user's language and give their chat the command menu in it."""
     await ctx.repos.users.set_language(ctx.user.id, code)
     ctx.user = dataclasses.replace(ctx.user, language=code)
     ctx.tr = ctx.services.catalogues.get(code)
     ctx.language_known = True
-    staff = is_staff(ctx.services.settings, ctx.user)
-    await ctx.bot.set_my_commands(commands(ctx.tr, staff),
-                                  scope=BotCommandScopeChat(update.effective_chat.id))
-    from handlers import start  # start imports this module for the picker
-    await start.continue_start(update, ctx)
+    await ctx.bot.set_my_commands(ctx.registry.bot_commands(ctx.tr, ctx.is_staff),
+                                  scope=BotCommandScopeChat(chat_id(update)))
 
 
-def commands(tr: Translator, staff: bool = False) -> list[BotCommand]:
-    """The command menu; staff see their tools too (set only in their chats)."""
-    extra = [BotCommand("queue", tr._("Staff: the application queue")),
-             BotCommand("app", tr._("Staff: open an application, /app EV-2026-000001")),
-             BotCommand("export", tr._("Staff: export applications (CSV, Excel)")),
-             BotCommand("broadcast", tr._("Staff: send an announcement")),
-             BotCommand("broadcasts", tr._("Staff: recent announcements"))] if staff else []
-    return extra + [BotCommand("start", tr._("Main menu")),
-            BotCommand("guide", tr._("Which certification my vehicle needs")),
-            BotCommand("req", tr._("Look up a requirement: /req R100")),
-            BotCommand("apply", tr._("Apply for certification")),
-            BotCommand("my", tr._("My applications and their status")),
-            BotCommand("language", tr._("Change language")),
-            BotCommand("help", tr._("What this bot can do")),
-            BotCommand("cancel", tr._("Stop the current action"))]
-
-
-async def publish_commands(app: Application) -> None:
-    """Menu commands and descriptions for each language, and the default language's for others."""
-    services = app.bot_data["services"]
+async def publish_commands(app: App, registry: Registry, services: Services) -> None:
+    """Menu commands and descriptions for each language, and the default language's for
+    others."""
     bot = app.bot
     for tr in services.catalogues.all():
-        await bot.set_my_commands(commands(tr), language_code=tr.language)
+        await bot.set_my_commands(registry.bot_commands(tr), language_code=tr.language)
         await bot.set_my_description(description(tr), language_code=tr.language)
         await bot.set_my_short_description(short_description(tr), language_code=tr.language)
-    default = services.catalogues.get(services.settings.default_language)
-    await bot.set_my_commands(commands(default))
+    default = services.translator(None)
+    await bot.set_my_commands(registry.bot_commands(default))
     await bot.set_my_description(description(default))
     await bot.set_my_short_description(short_description(default))
 
@@ -103,7 +81,11 @@ def short_description(tr: Translator) -> str:
     return tr._("EV certification in Kazakhstan: requirements, applications, status.")
 
 
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("language", language_command, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(language_command, pattern=r"^lang:pick$"))
-    app.add_handler(CallbackQueryHandler(set_language, pattern=r"^lang:"))
+def register(registry: Registry) -> None:
+    registry.add(CommandHandler("language", language_command, filters=filters.ChatType.PRIVATE))
+    registry.add(CallbackQueryHandler(language_command, pattern=callback("lang:pick")))
+    # Any other lang: data (a forged or outdated language): the picker again.
+    registry.add(CallbackQueryHandler(language_command,
+                                      pattern=f"^lang:(?!({'|'.join(LANGUAGES)})$)"))
+    registry.menu_entry(50, "lang:pick", lambda tr: tr._("🌐 Language"))
+    registry.command(60, "language", lambda tr: tr._("Change language"))

@@ -5,11 +5,18 @@ callback_data: req:menu (ask), req:e:<entry> (open one), req:s:<query> (results 
 """
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from collections.abc import Sequence
 
-from handlers import fallback, guide_render, start
-from handlers.base import BotContext, answer, keyboard, named, park_flow, send, show
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from domain.lookup import Match
+from handlers import flows
+from handlers.base import BotContext, answer, callback, message_of, named, send, show
+from handlers.menu import back_to_menu
+from handlers.registry import Registry
+from services.content_texts import entry_text
+from services.keyboards import keyboard
 
 MAX_QUERY_BYTES = 44  # "req:e:<entry id ≤ 12>:<query>" must fit callback_data's 64 bytes
 
@@ -19,7 +26,8 @@ def with_query(prefix: str, query: str) -> str:
     return f"{prefix}:{query}" if len(query.encode()) <= MAX_QUERY_BYTES else prefix
 
 
-def results_markup(ctx: BotContext, matches, query: str):
+def results_markup(ctx: BotContext, matches: Sequence[Match], query: str
+                   ) -> InlineKeyboardMarkup:
     tr = ctx.tr
     rows = [[(m.entry.title[tr.language][:60], with_query(f"req:e:{m.entry.id}", query))]
             for m in matches]
@@ -47,11 +55,11 @@ async def show_results(update: Update, ctx: BotContext, query: str, fresh: bool,
 
 
 async def show_entry(update: Update, ctx: BotContext, entry_id: str, query: str | None,
-                     fresh: bool, also=()) -> None:
+                     fresh: bool, also: Sequence[Match] = ()) -> None:
     library, tr = ctx.services.library, ctx.tr
     entry = library.content.entries.get(entry_id)
     if entry is None:
-        await answer(update, tr._("This entry no longer exists."), alert=True)
+        await answer(update, ctx, tr._("This entry no longer exists."), alert=True)
         return
     rows = [[(tr._("See also: {title}", title=m.entry.title[tr.language])[:60],
               with_query(f"req:e:{m.entry.id}", query or ""))] for m in also]
@@ -59,7 +67,7 @@ async def show_entry(update: Update, ctx: BotContext, entry_id: str, query: str 
         rows.append([(tr._("⬅️ Back to results"), f"req:s:{query}")])
     rows.append([(tr._("🔎 New search"), "req:menu"), (tr._("⬅️ Main menu"), "menu")])
     put = send if fresh else show
-    await put(update, ctx, guide_render.entry_text(tr, library.content, entry), keyboard(rows))
+    await put(update, ctx, entry_text(tr, library.content, entry), keyboard(rows))
 
 
 def ask_text(ctx: BotContext) -> str:
@@ -71,8 +79,8 @@ def ask_text(ctx: BotContext) -> str:
 async def req_command(update: Update, ctx: BotContext) -> None:
     query = " ".join(ctx.args or []).strip()
     if not query:
-        await park_flow(ctx)  # the next text is the query, not an answer to a flow
-        await send(update, ctx, ask_text(ctx), start.back_to_menu(ctx.tr))
+        await flows.park(ctx)  # the next text is the query, not an answer to a flow
+        await send(update, ctx, ask_text(ctx), back_to_menu(ctx.tr))
         return
     if not await show_results(update, ctx, query, fresh=True):
         await not_found(update, ctx, query)
@@ -81,40 +89,43 @@ async def req_command(update: Update, ctx: BotContext) -> None:
 async def not_found(update: Update, ctx: BotContext, query: str) -> None:
     await send(update, ctx, ctx.tr._("Nothing found for «{query}». Try a regulation number such "
                                      "as R100, or one word such as battery.", query=query),
-               start.back_to_menu(ctx.tr))
+               back_to_menu(ctx.tr))
 
 
 @named("req:menu")
 async def req_menu(update: Update, ctx: BotContext) -> None:
-    await answer(update)
-    await park_flow(ctx)
-    await show(update, ctx, ask_text(ctx), start.back_to_menu(ctx.tr))
+    await answer(update, ctx)
+    await flows.park(ctx)
+    await show(update, ctx, ask_text(ctx), back_to_menu(ctx.tr))
 
 
 @named("req:entry")
 async def req_entry(update: Update, ctx: BotContext) -> None:
-    _, _, entry_id, *query = update.callback_query.data.split(":", 3)
-    await answer(update)
-    await show_entry(update, ctx, entry_id, query[0] if query else None, fresh=False)
+    entry_id, query = ctx.matched(1), ctx.matched(2)
+    await answer(update, ctx)
+    await show_entry(update, ctx, entry_id, query or None, fresh=False)
 
 
 @named("req:search")
 async def req_search(update: Update, ctx: BotContext) -> None:
-    query = update.callback_query.data.split(":", 2)[2]
-    await answer(update)
+    query = ctx.matched()
+    await answer(update, ctx)
     if not await show_results(update, ctx, query, fresh=False, as_list=True):
         await not_found(update, ctx, query)
 
 
 async def free_text(update: Update, ctx: BotContext) -> bool:
     """Text outside any flow: treat it as a lookup when it matches something."""
-    text = (update.effective_message.text or "").strip()
+    text = (message_of(update).text or "").strip()
     return bool(text) and len(text) <= 100 and await show_results(update, ctx, text, fresh=True)
 
 
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("req", req_command, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(req_menu, pattern=r"^req:menu$"))
-    app.add_handler(CallbackQueryHandler(req_entry, pattern=r"^req:e:"))
-    app.add_handler(CallbackQueryHandler(req_search, pattern=r"^req:s:"))
-    fallback.TEXT_FALLBACKS.append(free_text)
+def register(registry: Registry) -> None:
+    registry.add(CommandHandler("req", req_command, filters=filters.ChatType.PRIVATE))
+    registry.add(CallbackQueryHandler(req_menu, pattern=callback("req:menu")))
+    registry.add(CallbackQueryHandler(req_entry,
+                                      pattern=callback(r"req:e:([\w-]{1,32})(?::([\s\S]+))?")))
+    registry.add(CallbackQueryHandler(req_search, pattern=callback(r"req:s:([\s\S]+)")))
+    registry.text_route(free_text)
+    registry.menu_entry(20, "req:menu", lambda tr: tr._("🔎 Look up a requirement"))
+    registry.command(30, "req", lambda tr: tr._("Look up a requirement: /req R100"))

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, ChatMemberHandler
+from telegram.ext import ChatMemberHandler
 
 from handlers.base import BotContext, named
+from handlers.registry import Registry
 
 
 @named("membership")
 async def on_membership(update: Update, ctx: BotContext) -> None:
     change = update.my_chat_member
-    if change.chat.type != ChatType.PRIVATE:  # added to or removed from a group: not a user
-        return
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return  # added to or removed from a group: not a user
     user, users = change.from_user, ctx.repos.users
     if change.new_chat_member.status == ChatMember.BANNED:
         await users.mark_blocked(user.id)
@@ -25,5 +26,5 @@ async def on_membership(update: Update, ctx: BotContext) -> None:
         await users.touch(user.id, user.first_name or "", user.username, ctx.now())
 
 
-def register(app: Application) -> None:
-    app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+def register(registry: Registry) -> None:
+    registry.add(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))

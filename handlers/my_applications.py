@@ -9,34 +9,51 @@ kind to add, my:w:<id> withdraw (ask), my:wy:<id> withdraw (confirmed), my:f:<do
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from domain import applications as domain
-from handlers import fallback, start, uploads
-from handlers import application_render as render
-from handlers.base import BotContext, answer, keyboard, named, send, show
-from storage.conversations import Conversation
+from domain.applications import Application
+from handlers import flows, uploads
+from handlers.base import BotContext, answer, callback, chat_id, named, send, show
+from handlers.flows import Flow
+from handlers.menu import menu_markup
+from handlers.registry import Registry
+from services import application_texts as render
+from services.keyboards import keyboard
 
-FLOW = "add_document"
+ID = r"(\d{1,12})"
 
 
-def _id(update: Update, position: int = 2) -> int | None:
-    parts = update.callback_query.data.split(":")
-    try:
-        return int(parts[position])
-    except (IndexError, ValueError):
-        return None
+class UploadStep(StrEnum):
+    UPLOAD = "upload"  # waiting for the file
+
+
+@dataclass
+class UploadState:
+    app: int
+    kind: str
+
+
+FLOW = Flow("add_document", UploadStep, UploadState)
 
 
 async def refuse(update: Update, ctx: BotContext) -> None:
     """The same words for someone else's application and a missing one: nothing leaks."""
-    await answer(update, ctx.tr._("Application not found."), alert=True)
+    await answer(update, ctx, ctx.tr._("Application not found."), alert=True)
+
+
+async def owned(ctx: BotContext) -> Application | None:
+    """The application the pressed button names, if it is the user's own."""
+    return await ctx.repos.applications.get_owned(int(ctx.matched()), ctx.user.id)
 
 
 @named("my:list")
 async def my_list(update: Update, ctx: BotContext) -> None:
-    await answer(update)
+    await answer(update, ctx)
     tr = ctx.tr
     apps = await ctx.repos.applications.of_user(ctx.user.id)
     draft = await ctx.repos.applications.draft_of(ctx.user.id)
@@ -57,15 +74,15 @@ async def my_list(update: Update, ctx: BotContext) -> None:
 
 @named("my:view")
 async def my_view(update: Update, ctx: BotContext) -> None:
-    app = await ctx.repos.applications.get_owned(_id(update) or 0, ctx.user.id)
+    app = await owned(ctx)
     if app is None:
         await refuse(update, ctx)
         return
-    await answer(update)
+    await answer(update, ctx)
     await show_card(update, ctx, app)
 
 
-async def show_card(update: Update, ctx: BotContext, app) -> None:
+async def show_card(update: Update, ctx: BotContext, app: Application) -> None:
     """The user's own application (already loaded with their id) with its documents."""
     tr = ctx.tr
     docs = await ctx.repos.applications.documents(app.id)
@@ -81,22 +98,22 @@ async def show_card(update: Update, ctx: BotContext, app) -> None:
 
 @named("my:file")
 async def my_file(update: Update, ctx: BotContext) -> None:
-    document = await ctx.repos.applications.document_owned(_id(update) or 0, ctx.user.id)
+    document = await ctx.repos.applications.document_owned(int(ctx.matched()), ctx.user.id)
     if document is None:
         await refuse(update, ctx)
         return
-    await answer(update)
-    await ctx.bot.send_document(update.effective_chat.id, document.file_id,
+    await answer(update, ctx)
+    await ctx.bot.send_document(chat_id(update), document.file_id,
                                 caption=render.doc_label(ctx.tr, document.kind))
 
 
 @named("my:add")
 async def my_add(update: Update, ctx: BotContext) -> None:
-    app = await ctx.repos.applications.get_owned(_id(update) or 0, ctx.user.id)
+    app = await owned(ctx)
     if app is None:
         await refuse(update, ctx)
         return
-    await answer(update)
+    await answer(update, ctx)
     tr = ctx.tr
     if not domain.can_add_documents(app.status):
         await show(update, ctx, tr._("Documents can no longer be added to this application."),
@@ -113,52 +130,51 @@ async def my_add(update: Update, ctx: BotContext) -> None:
 
 @named("my:kind")
 async def my_kind(update: Update, ctx: BotContext) -> None:
-    parts = update.callback_query.data.split(":")
-    app = await ctx.repos.applications.get_owned(_id(update) or 0, ctx.user.id)
-    kinds = [i.kind for i in render.app_checklist(app)] if app else []
-    if app is None or len(parts) != 4 or parts[3] not in kinds:
+    app = await owned(ctx)
+    kind = ctx.matched(2)
+    if app is None or kind not in [i.kind for i in render.app_checklist(app)]:
         await refuse(update, ctx)
         return
-    await answer(update)
-    conv = Conversation(ctx.user.id, FLOW, "upload", {"app": app.id, "kind": parts[3]})
-    await ctx.repos.conversations.save(conv, ctx.now())
+    await answer(update, ctx)
+    await FLOW.go(ctx, UploadStep.UPLOAD, UploadState(app.id, kind))
     await show(update, ctx, ctx.tr._("Send <b>{name}</b> as a photo or a PDF file (up to 20 MB).",
-                                     name=render.doc_label(ctx.tr, parts[3])),
+                                     name=render.doc_label(ctx.tr, kind)),
                keyboard([[(ctx.tr._("✖️ Cancel"), f"my:v:{app.id}")]]))
 
 
 @named("my:upload")
-async def on_upload(update: Update, ctx: BotContext) -> None:
-    data = ctx.conv.data
-    app = await ctx.repos.applications.get_owned(data.get("app", 0), ctx.user.id)
+async def on_upload(update: Update, ctx: BotContext, step: UploadStep, state: UploadState
+                    ) -> None:
+    app = await ctx.repos.applications.get_owned(state.app, ctx.user.id)
     if app is None or not domain.can_add_documents(app.status):
-        await ctx.repos.conversations.clear(ctx.user.id)
+        await flows.end(ctx)
         await send(update, ctx, ctx.tr._("Documents can no longer be added to this "
-                                         "application."), start.menu_markup(ctx))
+                                         "application."), menu_markup(ctx))
         return
-    check = await uploads.attach(update, ctx, app.id, data["kind"])
+    check = await uploads.attach(update, ctx, app.id, state.kind)
     if not check.ok:
-        await send(update, ctx, "❗ " + render.error_text(ctx.tr, check.error, check.value),
+        await send(update, ctx, "❗ " + render.error_text(ctx.tr, check.error or "", check.value),
                    keyboard([[(ctx.tr._("✖️ Cancel"), f"my:v:{app.id}")]]))
         return
-    await ctx.repos.conversations.clear(ctx.user.id)
+    await flows.end(ctx)
     await send(update, ctx, ctx.tr._("✅ Attached to {number}: {name}", number=app.number,
-                                     name=render.doc_label(ctx.tr, data["kind"])))
+                                     name=render.doc_label(ctx.tr, state.kind)))
     await show_card(update, ctx, app)
 
 
 @named("my:withdraw")
 async def my_withdraw(update: Update, ctx: BotContext) -> None:
-    confirmed = update.callback_query.data.startswith("my:wy:")
-    app = await ctx.repos.applications.get_owned(_id(update) or 0, ctx.user.id)
+    confirmed = ctx.matched(1) == "wy"
+    app = await ctx.repos.applications.get_owned(int(ctx.matched(2)), ctx.user.id)
     if app is None:
         await refuse(update, ctx)
         return
     tr = ctx.tr
     if not domain.can_withdraw(app.status):
-        await answer(update, tr._("This application can no longer be withdrawn."), alert=True)
+        await answer(update, ctx, tr._("This application can no longer be withdrawn."),
+                     alert=True)
         return
-    await answer(update)
+    await answer(update, ctx)
     if not confirmed:
         await show(update, ctx, tr._("Withdraw application {number}? The centre stops working "
                                      "on it; this cannot be undone.", number=app.number),
@@ -169,16 +185,27 @@ async def my_withdraw(update: Update, ctx: BotContext) -> None:
         app.id, app.status, "withdrawn", ctx.user.id, "", ctx.now())
     if not changed:  # the centre changed it meanwhile: show what it is now
         await send(update, ctx, tr._("The status has just changed; here it is now."))
-    await show_card(update, ctx, await ctx.repos.applications.get_owned(app.id, ctx.user.id))
+    now = await ctx.repos.applications.get_owned(app.id, ctx.user.id)
+    if now is not None:
+        await show_card(update, ctx, now)
 
 
-def register(app: Application) -> None:
+@named("my:refused")
+async def not_found(update: Update, ctx: BotContext) -> None:
+    """Any other my: button (forged or from an old message): nothing to see."""
+    await refuse(update, ctx)
+
+
+def register(registry: Registry) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("my", my_list, filters=private))
-    app.add_handler(CallbackQueryHandler(my_list, pattern=r"^my:list$"))
-    app.add_handler(CallbackQueryHandler(my_view, pattern=r"^my:v:"))
-    app.add_handler(CallbackQueryHandler(my_file, pattern=r"^my:f:"))
-    app.add_handler(CallbackQueryHandler(my_add, pattern=r"^my:a:"))
-    app.add_handler(CallbackQueryHandler(my_kind, pattern=r"^my:k:"))
-    app.add_handler(CallbackQueryHandler(my_withdraw, pattern=r"^my:wy?:"))
-    fallback.FLOW_INPUT[FLOW] = on_upload
+    registry.flow(FLOW, {UploadStep.UPLOAD: on_upload})
+    registry.add(CommandHandler("my", my_list, filters=private))
+    registry.add(CallbackQueryHandler(my_list, pattern=callback("my:list")))
+    registry.add(CallbackQueryHandler(my_view, pattern=callback(f"my:v:{ID}")))
+    registry.add(CallbackQueryHandler(my_file, pattern=callback(f"my:f:{ID}")))
+    registry.add(CallbackQueryHandler(my_add, pattern=callback(f"my:a:{ID}")))
+    registry.add(CallbackQueryHandler(my_kind, pattern=callback(f"my:k:{ID}:([a-z_]{{1,32}})")))
+    registry.add(CallbackQueryHandler(my_withdraw, pattern=callback(f"my:(wy?):{ID}")))
+    registry.add(CallbackQueryHandler(not_found, pattern="^my:"))
+    registry.menu_entry(40, "my:list", lambda tr: tr._("📂 My applications"))
+    registry.command(50, "my", lambda tr: tr._("My applications and their status"))

@@ -8,36 +8,41 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from handlers.base import BotContext, answer, keyboard, named, send, show
+from handlers.base import BotContext, answer, callback, chat_id, named, send, show
+from handlers.registry import Registry
+from services.keyboards import keyboard
 
 
-async def collect(ctx: BotContext) -> dict:
+async def collect(ctx: BotContext) -> dict[str, Any]:
     repos, user_id = ctx.repos, ctx.user.id
     apps = await repos.applications.of_user(user_id)
     draft = await repos.applications.draft_of(user_id)
     conv = await repos.conversations.get(user_id)
-    data = {"user": dataclasses.asdict(await repos.users.get(user_id)),
+    user = await repos.users.get(user_id)
+    data: dict[str, Any] = {"user": dataclasses.asdict(user) if user else None,
             "consents": await repos.consents.of_user(user_id),
             "conversation": dataclasses.asdict(conv) if conv else None,
             "applications": []}
     for app in apps + ([draft] if draft else []):
         data["applications"].append({
             **dataclasses.asdict(app),
-            "documents": [dataclasses.asdict(d) for d in await repos.applications.documents(app.id)],
-            "history": [dataclasses.asdict(h) for h in await repos.applications.history(app.id)]})
-    data["reminders"] = [dict(r) for r in await repos.db.fetchall(
-        "SELECT kind, subject, due_at, status FROM reminders WHERE user_id = ?", (user_id,))]
+            "documents": [dataclasses.asdict(d)
+                          for d in await repos.applications.documents(app.id)],
+            "history": [dataclasses.asdict(h)
+                        for h in await repos.applications.history(app.id)]})
+    data["reminders"] = await repos.reminders.of_user(user_id)
     return data
 
 
 @named("mydata")
 async def my_data(update: Update, ctx: BotContext) -> None:
     data = json.dumps(await collect(ctx), ensure_ascii=False, indent=2).encode("utf-8")
-    await ctx.bot.send_document(update.effective_chat.id, io.BytesIO(data),
+    await ctx.bot.send_document(chat_id(update), io.BytesIO(data),
                                 filename=f"my-data-{ctx.user.id}.json",
                                 caption=ctx.tr._("Everything stored about you, as JSON."))
 
@@ -55,7 +60,7 @@ async def delete_my_data(update: Update, ctx: BotContext) -> None:
 
 @named("deletemydata:yes")
 async def confirm_delete(update: Update, ctx: BotContext) -> None:
-    await answer(update)
+    await answer(update, ctx)
     tr = ctx.tr
     anonymised = await ctx.repos.applications.erase_user(ctx.user.id, ctx.now())
     text = tr._("Your data is deleted.")
@@ -83,10 +88,10 @@ async def unmute(update: Update, ctx: BotContext) -> None:
     await send(update, ctx, ctx.tr._("🔔 Reminders are on again."))
 
 
-def register(app: Application) -> None:
+def register(registry: Registry) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("mydata", my_data, filters=private))
-    app.add_handler(CommandHandler("deletemydata", delete_my_data, filters=private))
-    app.add_handler(CallbackQueryHandler(confirm_delete, pattern=r"^del:yes$"))
-    app.add_handler(CommandHandler("mute", mute, filters=private))
-    app.add_handler(CommandHandler("unmute", unmute, filters=private))
+    registry.add(CommandHandler("mydata", my_data, filters=private))
+    registry.add(CommandHandler("deletemydata", delete_my_data, filters=private))
+    registry.add(CallbackQueryHandler(confirm_delete, pattern=callback("del:yes")))
+    registry.add(CommandHandler("mute", mute, filters=private))
+    registry.add(CommandHandler("unmute", unmute, filters=private))

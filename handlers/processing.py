@@ -10,14 +10,16 @@ import asyncio
 import contextvars
 import logging
 import time
-from typing import Any, Awaitable
+from collections.abc import Awaitable
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger("bot.updates")
 # The handler that took the current update writes its name here (see handlers.base).
-current = contextvars.ContextVar("current_update", default=None)
+current: contextvars.ContextVar[dict[str, str | None] | None] = contextvars.ContextVar(
+    "current_update", default=None)
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -42,7 +44,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 self._chats.pop(key, None)
 
     async def _timed(self, update: object, coroutine: Awaitable[Any]) -> None:
-        record = {"handler": None}
+        record: dict[str, str | None] = {"handler": None}
         current.set(record)
         started = time.perf_counter()
         try:

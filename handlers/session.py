@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 
 from telegram import Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import TypeHandler
 
 from handlers.base import BotContext
+from handlers.registry import Registry
 from i18n import negotiate
 from storage import conversations
 
@@ -22,7 +23,7 @@ async def load_session(update: Update, ctx: BotContext) -> None:
     services = ctx.services
     # A block or unblock is not the user writing to us: handlers.membership alone sees it.
     if tg_user is None or tg_user.is_bot or update.my_chat_member is not None:
-        ctx.tr = services.catalogues.get(services.settings.default_language)
+        ctx.tr = services.translator(None)
         return
     repos = services.repos
     user, row = await repos.users.load(tg_user.id, tg_user.first_name or "", tg_user.username,
@@ -35,9 +36,9 @@ async def load_session(update: Update, ctx: BotContext) -> None:
             user = dataclasses.replace(user, language=language)
     ctx.user = user
     ctx.language_known = language is not None
-    ctx.tr = services.catalogues.get(language or services.settings.default_language)
+    ctx.tr = services.translator(language)
     ctx.conv = conversations.from_joined(row)
 
 
-def register(app: Application) -> None:
-    app.add_handler(TypeHandler(Update, load_session), group=-1)
+def register(registry: Registry) -> None:
+    registry.add(TypeHandler(Update, load_session), group=-1)

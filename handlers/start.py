@@ -1,67 +1,45 @@
-"""First conversation: /start (with deep links), role choice, the main menu, /help, /cancel."""
+"""First conversation: /start (with deep links), language and role, the main menu, /help,
+/cancel."""
 from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from domain.roles import is_staff
-from handlers import language
-from handlers.base import BotContext, answer, keyboard, named, park_flow, show
-from i18n import Translator
-from storage.conversations import Conversation
+from handlers import flows, language
+from handlers.base import BotContext, answer, callback, named, show
+from handlers.flows import Flow
+from handlers.menu import back_to_menu, menu_markup, menu_text
+from handlers.registry import Registry
+from i18n import LANGUAGES, Translator
+from services.keyboards import keyboard
 
 PRIVATE = filters.ChatType.PRIVATE
 PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
-# Deep-link payload prefix -> handler(update, ctx, rest of payload); features add theirs.
-DEEP_LINKS: dict[str, Callable[[Update, BotContext, str], Awaitable[None]]] = {}
-# flow -> what /cancel does in it (default: clear the conversation at once).
-CANCEL_HOOKS: dict[str, Callable[[Update, BotContext], Awaitable[None]]] = {}
-# Main-menu entries features fill in: callback_data -> label function. Order is the menu's.
-MENU: list[tuple[str, Callable[[Translator], str]]] = [
-    ("g:menu", lambda tr: tr._("📘 Certification guide")),
-    ("req:menu", lambda tr: tr._("🔎 Look up a requirement")),
-    ("apply:new", lambda tr: tr._("📝 Apply for certification")),
-    ("my:list", lambda tr: tr._("📂 My applications")),
-    ("lang:pick", lambda tr: tr._("🌐 Language")),
-    ("help", lambda tr: tr._("❓ Help")),
-]
 
 
-def main_menu(tr: Translator, staff: bool = False):
-    buttons = [(label(tr), data) for data, label in MENU]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    if staff:  # their daily work one tap away (handlers.desk checks the role again)
-        rows.append([(tr._("🗂 Application queue"), "st:q")])
-    return keyboard(rows)
+class StartStep(StrEnum):
+    PAYLOAD = "payload"  # a deep link waiting for the language and role questions
 
 
-def menu_markup(ctx: BotContext):
-    """The main menu for this user: staff get their queue in it too."""
-    return main_menu(ctx.tr, is_staff(ctx.services.settings, ctx.user))
+@dataclass
+class StartState:
+    payload: str
 
 
-def menu_text(tr: Translator) -> str:
-    return tr._("<b>Main menu</b>\nChoose what you need. You can come back here any time "
-                "with /start.")
-
-
-def back_to_menu(tr: Translator):
-    return keyboard([[(tr._("⬅️ Main menu"), "menu")]])
+FLOW = Flow("start", StartStep, StartState)
 
 
 @named("start")
 async def start(update: Update, ctx: BotContext) -> None:
     payload = ctx.args[0] if ctx.args else ""
-    if payload and not PAYLOAD.fullmatch(payload):
-        payload = ""
-    if payload:
+    if payload and PAYLOAD.fullmatch(payload):
         # Kept in the database so it survives the language and role questions.
-        ctx.conv = Conversation(ctx.user.id, "start", "payload", {"payload": payload})
-        await ctx.repos.conversations.save(ctx.conv, ctx.now())
+        await FLOW.go(ctx, StartStep.PAYLOAD, StartState(payload), message_id=None)
     await continue_start(update, ctx)
 
 
@@ -72,24 +50,24 @@ async def continue_start(update: Update, ctx: BotContext) -> None:
         return
     # ctx.user and ctx.conv were read for this update (and are kept current by the
     # handlers that change them): no second trip to the database.
-    user, conv = ctx.user, ctx.conv
-    if not user.role_chosen and not is_staff(ctx.services.settings, user):  # staff: no need
+    user = ctx.user
+    if not user.role_chosen and not ctx.is_staff:  # staff: no need to ask
         await ask_role(update, ctx)
         return
-    if conv and conv.flow == "start" and conv.data.get("payload"):
-        await ctx.repos.conversations.clear(user.id)
-        ctx.conv = None
-        payload = conv.data["payload"]
-        for prefix, opener in DEEP_LINKS.items():
+    position = FLOW.at(ctx)
+    if position is not None:
+        await flows.end(ctx)
+        payload = position[1].payload
+        for prefix, opener in ctx.registry.deep_links.items():
             if payload.startswith(prefix):
                 await opener(update, ctx, payload[len(prefix):])
                 return
-    await park_flow(ctx)
+    await flows.park(ctx)
     await show(update, ctx, greeting(ctx) + "\n" + menu_text(ctx.tr), menu_markup(ctx))
 
 
 def greeting(ctx: BotContext) -> str:
-    return ctx.tr._("Hello, {name}!", name=ctx.user.first_name or "") if ctx.user else ""
+    return ctx.tr._("Hello, {name}!", name=ctx.user.first_name or "") if ctx.has_user else ""
 
 
 async def ask_role(update: Update, ctx: BotContext) -> None:
@@ -105,23 +83,27 @@ async def ask_role(update: Update, ctx: BotContext) -> None:
 
 @named("role")
 async def choose_role(update: Update, ctx: BotContext) -> None:
-    role = update.callback_query.data.split(":")[1]
-    if role not in ("importer", "engineer"):
-        await answer(update, ctx.tr._("This button is no longer valid."), alert=True)
-        return
-    await answer(update)
+    role = ctx.matched()
+    await answer(update, ctx)
     await ctx.repos.users.set_role(ctx.user.id, role)
     ctx.user = dataclasses.replace(ctx.user, role=role, role_chosen=True)
     await continue_start(update, ctx)
 
 
+@named("language:set")
+async def set_language(update: Update, ctx: BotContext) -> None:
+    await answer(update, ctx)
+    await language.choose(update, ctx, ctx.matched())
+    await continue_start(update, ctx)
+
+
 @named("menu")
 async def menu(update: Update, ctx: BotContext) -> None:
-    await answer(update)
+    await answer(update, ctx)
     if not ctx.language_known:
         await language.show_picker(update, ctx)
         return
-    await park_flow(ctx)
+    await flows.park(ctx)
     await show(update, ctx, menu_text(ctx.tr), menu_markup(ctx))
 
 
@@ -141,29 +123,36 @@ def help_text(tr: Translator) -> str:
 
 @named("help")
 async def help_command(update: Update, ctx: BotContext) -> None:
-    await answer(update)
+    await answer(update, ctx)
     await show(update, ctx, help_text(ctx.tr), back_to_menu(ctx.tr))
 
 
 @named("cancel")
 async def cancel(update: Update, ctx: BotContext) -> None:
-    hook = CANCEL_HOOKS.get(ctx.conv.flow) if ctx.conv else None
-    if hook is not None:
-        await hook(update, ctx)
+    flow = ctx.registry.flows.get(ctx.conv.flow) if ctx.conv else None
+    if flow is not None and flow.on_cancel is not None:
+        await flow.on_cancel(update, ctx)
         return
     if ctx.conv is None:
         text = ctx.tr._("There is nothing to cancel.")
     else:
-        await ctx.repos.conversations.clear(ctx.user.id)
+        await flows.end(ctx)
         text = ctx.tr._("Cancelled.")
     await show(update, ctx, text + "\n\n" + menu_text(ctx.tr), menu_markup(ctx))
 
 
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("start", start, filters=PRIVATE))
-    app.add_handler(CommandHandler(["help"], help_command, filters=PRIVATE))
-    app.add_handler(CommandHandler(["menu"], menu, filters=PRIVATE))
-    app.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(choose_role, pattern=r"^role:"))
-    app.add_handler(CallbackQueryHandler(menu, pattern=r"^menu$"))
-    app.add_handler(CallbackQueryHandler(help_command, pattern=r"^help$"))
+def register(registry: Registry) -> None:
+    registry.flow(FLOW)
+    registry.add(CommandHandler("start", start, filters=PRIVATE))
+    registry.add(CommandHandler(["help"], help_command, filters=PRIVATE))
+    registry.add(CommandHandler(["menu"], menu, filters=PRIVATE))
+    registry.add(CommandHandler("cancel", cancel, filters=PRIVATE))
+    registry.add(CallbackQueryHandler(choose_role, pattern=callback(r"role:(importer|engineer)")))
+    registry.add(CallbackQueryHandler(set_language,
+                                      pattern=callback(f"lang:({'|'.join(LANGUAGES)})")))
+    registry.add(CallbackQueryHandler(menu, pattern=callback("menu")))
+    registry.add(CallbackQueryHandler(help_command, pattern=callback("help")))
+    registry.menu_entry(60, "help", lambda tr: tr._("❓ Help"))
+    registry.command(10, "start", lambda tr: tr._("Main menu"))
+    registry.command(70, "help", lambda tr: tr._("What this bot can do"))
+    registry.command(80, "cancel", lambda tr: tr._("Stop the current action"))

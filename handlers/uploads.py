@@ -2,14 +2,14 @@
 checklist item of an application: used by the form and by My applications."""
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
 from domain import validators
-from handlers.base import BotContext
+from handlers.base import BotContext, message_of
 from storage.applications import DuplicateFile
 
 
-def upload_of(message) -> validators.Upload | None:
+def upload_of(message: Message) -> validators.Upload | None:
     if message.photo:
         photo = message.photo[-1]  # the largest size
         return validators.Upload(photo.file_id, photo.file_unique_id, None, "image/jpeg",
@@ -24,7 +24,7 @@ def upload_of(message) -> validators.Upload | None:
 async def attach(update: Update, ctx: BotContext, application_id: int, kind: str
                  ) -> validators.Check:
     """Validate and store an upload for one checklist item."""
-    upload = upload_of(update.effective_message)
+    upload = upload_of(message_of(update))
     if upload is None:
         return validators.Check(error="file_type")
     docs = await ctx.repos.applications.documents(application_id)

@@ -18,50 +18,21 @@ from dataclasses import dataclass, field
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, BaseRateLimiter, ContextTypes
+from telegram.ext import ContextTypes
 
-from config import make_request
-from domain.broadcast import Pacer, text_for
-from handlers.base import Services, keyboard
-from i18n import Translator
-from storage.broadcasts import Broadcast
+from apibot import App
+from domain.broadcast import Broadcast, text_for
+from services.broadcast_texts import control_markup, progress_text
+from services.container import Services
+from services.pacing import Pacer, retry_seconds
+from transport import make_request
 
 log = logging.getLogger(__name__)
 WORKERS = 16          # sends in flight at most (and so the most a crash can repeat)
 BATCH = 500           # pending rows read per query
 PROGRESS_SECONDS = 3  # how often the progress message is edited
 MAX_ATTEMPTS = 5      # network failures before a recipient is given up
-SEND_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage",
-                "forwardMessage"}
-
-
-class InteractivePriority(BaseRateLimiter):
-    """The main bot's requests: a send takes the shared Pacer's reserved slot at once (the
-    broadcast leaves it free), and a rare 429 is waited out once instead of losing the
-    reply."""
-
-    def __init__(self, pacer: Pacer):
-        self.pacer = pacer
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        if endpoint in SEND_METHODS:
-            self.pacer.interactive()
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            self.pacer.hold(_seconds(exc.retry_after))
-            await asyncio.sleep(_seconds(exc.retry_after))
-            return await callback(*args, **kwargs)
-
-
-def _seconds(retry_after) -> float:
-    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else retry_after
+Row = tuple[int, str | None, bool]  # a pending recipient: user id, language, gone
 
 
 @dataclass
@@ -76,14 +47,16 @@ class Run:
 
 
 class Sender:
-    def __init__(self, app: Application, services: Services, pacer: Pacer, paid_pacer: Pacer):
+    """Runs broadcasts (services.container.BroadcastControl for the staff's buttons)."""
+
+    def __init__(self, app: App, services: Services, pacer: Pacer, paid_pacer: Pacer):
         self.app, self.services = app, services
         self.pacer, self.paid_pacer = pacer, paid_pacer
         settings = services.settings
         self.bot = Bot(settings.token, base_url=settings.bot_url, base_file_url=settings.file_url,
                        request=make_request(settings, WORKERS + 4))
         self.runs: dict[int, Run] = {}
-        self.tasks: dict[int, asyncio.Task] = {}
+        self.tasks: dict[int, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
         await self.bot.initialize()
@@ -103,7 +76,9 @@ class Sender:
         repos, now = self.services.repos, self.services.clock.timestamp()
         for broadcast in await repos.broadcasts.due(now):
             if await repos.broadcasts.start(broadcast, now):
-                self.launch(await repos.broadcasts.get(broadcast.id))
+                started = await repos.broadcasts.get(broadcast.id)
+                if started is not None:
+                    self.launch(started)
 
     def launch(self, broadcast: Broadcast) -> None:
         if broadcast.id in self.tasks and not self.tasks[broadcast.id].done():
@@ -129,7 +104,9 @@ class Sender:
                 run.paused = False
                 run.resume.set()
             else:
-                self.launch(await self.services.repos.broadcasts.get(broadcast_id))
+                broadcast = await self.services.repos.broadcasts.get(broadcast_id)
+                if broadcast is not None:
+                    self.launch(broadcast)
         return ok
 
     async def cancel(self, broadcast_id: int) -> bool:
@@ -147,7 +124,7 @@ class Sender:
         broadcast = run.broadcast
         repos = self.services.repos.broadcasts
         pacer = self.paid_pacer if broadcast.paid else self.pacer
-        queue: asyncio.Queue = asyncio.Queue(maxsize=WORKERS * 2)
+        queue: asyncio.Queue[Row] = asyncio.Queue(maxsize=WORKERS * 2)
         workers = [asyncio.create_task(self._worker(run, queue, pacer)) for _ in range(WORKERS)]
         progress = asyncio.create_task(self._progress_loop(run))
         try:
@@ -170,7 +147,7 @@ class Sender:
                 task.cancel()
         await self._show_progress(run, final=True)
 
-    async def _feed(self, run: Run, queue: asyncio.Queue) -> int:
+    async def _feed(self, run: Run, queue: asyncio.Queue[Row]) -> int:
         """One pass over the pending rows; returns how many were queued."""
         repos, after, fed = self.services.repos.broadcasts, 0, 0
         while not (run.paused or run.cancelled):
@@ -183,7 +160,7 @@ class Sender:
             fed += len(rows)
         return fed
 
-    async def _worker(self, run: Run, queue: asyncio.Queue, pacer: Pacer) -> None:
+    async def _worker(self, run: Run, queue: asyncio.Queue[Row], pacer: Pacer) -> None:
         repos = self.services.repos.broadcasts
         while True:
             user_id, language, gone = await queue.get()
@@ -211,19 +188,21 @@ class Sender:
                     ) -> str | None:
         broadcast, settings = run.broadcast, self.services.settings
         text = text_for(broadcast.texts, language, settings.default_language)
-        extra = {"allow_paid_broadcast": True} if broadcast.paid else {}
+        paid = True if broadcast.paid else None  # left out of the request unless paid
         try:
-            if broadcast.media_kind == "photo":
+            if broadcast.media_kind == "photo" and broadcast.media_file_id:
                 await self.bot.send_photo(user_id, broadcast.media_file_id, caption=text,
-                                          parse_mode=ParseMode.HTML, **extra)
-            elif broadcast.media_kind == "document":
+                                          parse_mode=ParseMode.HTML, allow_paid_broadcast=paid)
+            elif broadcast.media_kind == "document" and broadcast.media_file_id:
                 await self.bot.send_document(user_id, broadcast.media_file_id, caption=text,
-                                             parse_mode=ParseMode.HTML, **extra)
+                                             parse_mode=ParseMode.HTML,
+                                             allow_paid_broadcast=paid)
             else:
-                await self.bot.send_message(user_id, text, parse_mode=ParseMode.HTML, **extra)
+                await self.bot.send_message(user_id, text, parse_mode=ParseMode.HTML,
+                                            allow_paid_broadcast=paid)
             return "sent"
         except RetryAfter as exc:
-            pacer.hold(_seconds(exc.retry_after))  # only the broadcast waits
+            pacer.hold(retry_seconds(exc.retry_after))  # only the broadcast waits
             return None
         except Forbidden:
             await self.services.repos.users.mark_blocked(user_id)
@@ -235,13 +214,8 @@ class Sender:
             return await self._attempt_failed(broadcast.id, user_id)
 
     async def _attempt_failed(self, broadcast_id: int, user_id: int) -> str | None:
-        db = self.services.repos.db
-        async with db.write() as conn:
-            await conn.execute("UPDATE deliveries SET attempts = attempts + 1 WHERE"
-                               " broadcast_id = ? AND user_id = ?", (broadcast_id, user_id))
-        row = await db.fetchone("SELECT attempts FROM deliveries WHERE broadcast_id = ? AND"
-                                " user_id = ?", (broadcast_id, user_id))
-        return "failed" if row and row["attempts"] >= MAX_ATTEMPTS else None
+        attempts = await self.services.repos.broadcasts.attempt_failed(broadcast_id, user_id)
+        return "failed" if attempts >= MAX_ATTEMPTS else None
 
     # --- progress -------------------------------------------------------------------------
     async def _progress_loop(self, run: Run) -> None:
@@ -254,9 +228,7 @@ class Sender:
         broadcast = await repos.broadcasts.get(run.broadcast.id)
         if broadcast is None or broadcast.progress_chat_id is None:
             return
-        author = await repos.users.get(broadcast.author_id)
-        tr = self.services.catalogues.get((author and author.language) or
-                                          self.services.settings.default_language)
+        tr = await self.services.translator_for(broadcast.author_id)
         figures = await repos.broadcasts.figures(broadcast.id)
         elapsed = max(time.monotonic() - run.started, 0.001)
         rate = run.sent_now / elapsed
@@ -280,39 +252,13 @@ class Sender:
             log.info("broadcast %s progress: %r", broadcast.id, exc)
 
 
-def progress_text(tr: Translator, broadcast: Broadcast, figures: dict[str, int],
-                  rate: float) -> str:
-    remaining = figures["pending"]
-    status = {"sending": tr._("sending"), "paused": tr._("paused"),
-              "cancelled": tr._("cancelled"), "done": tr._("finished"),
-              "scheduled": tr._("scheduled")}[broadcast.status]
-    lines = [tr._("📣 Broadcast #{id}: <b>{status}</b>", id=str(broadcast.id), status=status),
-             tr._("Sent: {sent} · failed: {failed} · blocked: {blocked} · remaining: {remaining}",
-                  sent=tr.number(figures["sent"]),
-                  failed=tr.number(figures["failed"] + figures["not_found"]),
-                  blocked=tr.number(figures["blocked"]), remaining=tr.number(remaining))]
-    if broadcast.status == "sending" and remaining and rate > 0:
-        lines.append(tr._("About {minutes} min left at {rate} messages/s.",
-                          minutes=tr.number(max(1, round(remaining / rate / 60))),
-                          rate=tr.number(round(rate, 1))))
-    return "\n".join(lines)
-
-
-def control_markup(tr: Translator, broadcast: Broadcast):
-    if broadcast.status == "sending":
-        return keyboard([[(tr._("⏸ Pause"), f"bc:p:{broadcast.id}"),
-                          (tr._("✖️ Cancel"), f"bc:c:{broadcast.id}")]])
-    if broadcast.status == "paused":
-        return keyboard([[(tr._("▶️ Resume"), f"bc:r:{broadcast.id}"),
-                          (tr._("✖️ Cancel"), f"bc:c:{broadcast.id}")]])
-    return None
-
-
 async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.application.bot_data["broadcasts"].tick()
+    services: Services = context.application.bot_data["services"]
+    if services.broadcasts is not None:
+        await services.broadcasts.tick()
 
 
-def register(app: Application) -> None:
-    interval = app.bot_data["services"].settings.reminder_tick_seconds
-    if interval > 0:
+def install(app: App, services: Services) -> None:
+    interval = services.settings.reminder_tick_seconds
+    if interval > 0 and app.job_queue is not None:
         app.job_queue.run_repeating(_job, interval=min(interval, 5), first=1, name="broadcasts")

@@ -10,73 +10,44 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import CallbackContext
 
+from apibot import ApiBot, App
 from domain import guide
+from domain.applications import Application as Case
 from domain.quiet import next_allowed
-from domain.roles import staff_ids
-from handlers import application_render as render
-from handlers import notify
-from handlers.base import Services, keyboard
+from domain.reminders import STAFF_KINDS, URGENT_KINDS, Reminder
 from i18n import Translator
-from storage.applications import Application as Case
-from storage.reminders import Reminder
+from services import application_texts as render
+from services import notices
+from services.container import Services
+from services.keyboards import keyboard
 
 log = logging.getLogger(__name__)
-STAFF_KINDS = ("documents_flag",)  # sent to staff, whatever the applicant's settings
-URGENT_KINDS = ("status",)  # status notifications being retried: no quiet hours, no mute
 
 
 @dataclass
 class Message:
     chat_id: int
     text: str
-    markup: object = None
+    markup: InlineKeyboardMarkup | None = None
 
-
-# --- scheduling (called by handlers when something happens) -----------------------------
 
 def _at(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-async def schedule_documents(services: Services, app: Case, requested_at: int) -> None:
-    """After staff request documents: remind after N days (each), then flag to staff."""
-    repos, settings, now = services.repos, services.settings, services.clock.timestamp()
-    payload = {"app": app.id, "requested_at": requested_at}
-    for days in settings.documents_reminder_days:
-        await repos.reminders.schedule(app.user_id, "documents", f"{app.id}:{requested_at}:{days}",
-                                       requested_at + days * 86400, payload, now)
-    await repos.reminders.schedule(app.user_id, "documents_flag", f"{app.id}:{requested_at}",
-                                   requested_at + settings.documents_flag_days * 86400, payload,
-                                   now)
-
-
-async def schedule_inspection(services: Services, app: Case, inspection_at: int) -> None:
-    repos, now = services.repos, services.clock.timestamp()
-    for hours in services.settings.inspection_reminder_hours:
-        due = inspection_at - hours * 3600
-        if due > now:
-            await repos.reminders.schedule(
-                app.user_id, "inspection", f"{app.id}:{inspection_at}:{hours}", due,
-                {"app": app.id, "at": inspection_at}, now)
-
-
-async def schedule_draft(services: Services, app: Case) -> None:
-    hours = services.settings.draft_reminder_hours
-    await services.repos.reminders.schedule(
-        app.user_id, "draft", str(app.id), app.updated_at + hours * 3600, {"app": app.id},
-        services.clock.timestamp())
-
-
 # --- the tick ----------------------------------------------------------------------------
 
-async def tick(app: Application) -> int:
+async def tick(app: App) -> int:
     """Send every due reminder (and the digest when due); returns how many messages went
     out. One tick at a time."""
     lock = app.bot_data.setdefault("reminders_lock", asyncio.Lock())
@@ -84,7 +55,7 @@ async def tick(app: Application) -> int:
         return await _tick(app) + await digest(app)
 
 
-async def _tick(app: Application) -> int:
+async def _tick(app: App) -> int:
     services: Services = app.bot_data["services"]
     settings, repos = services.settings, services.repos
     now = services.clock.now()
@@ -109,7 +80,7 @@ async def _tick(app: Application) -> int:
     return sent
 
 
-async def _send_all(app: Application, services: Services, messages: list[Message]) -> int | None:
+async def _send_all(app: App, services: Services, messages: list[Message]) -> int | None:
     delivered = 0
     for message in messages:
         try:
@@ -127,8 +98,14 @@ async def _send_all(app: Application, services: Services, messages: list[Message
     return delivered
 
 
-async def prepare(services: Services, reminder: Reminder, now: datetime
-                  ) -> list[Message] | datetime | None:
+Prepared = list[Message] | datetime | None
+# The message for a reminder about an application: (services, tr, the application, its
+# owner's id, the reminder, now) -> the messages, None to drop it, or a time to try again.
+CasePreparer = Callable[[Services, Translator, Case, int, Reminder, datetime],
+                        Awaitable[Prepared]]
+
+
+async def prepare(services: Services, reminder: Reminder, now: datetime) -> Prepared:
     """The messages to send, None to drop (reason gone, user blocked or muted), or a
     later time to try again."""
     if reminder.kind in STAFF_KINDS:
@@ -136,28 +113,20 @@ async def prepare(services: Services, reminder: Reminder, now: datetime
     user = await services.repos.users.get(reminder.user_id)
     if user is None or user.blocked or (user.muted and reminder.kind not in URGENT_KINDS):
         return None
-    tr = services.catalogues.get(user.language or services.settings.default_language)
+    tr = services.translator(user.language)
     if reminder.kind == "guide":
         return _guide(services, tr, user.id, reminder)
+    preparer = CASE_KINDS.get(reminder.kind)
+    if preparer is None:
+        log.warning("reminder %s of unknown kind %s dropped", reminder.id, reminder.kind)
+        return None
     case = await services.repos.applications.get(reminder.payload.get("app", 0))
     if case is None or case.user_id != user.id:
         return None
-    if reminder.kind == "documents":
-        return await _documents(services, tr, case, reminder)
-    if reminder.kind == "inspection":
-        return _inspection(tr, case, reminder)
-    if reminder.kind == "draft":
-        return _draft(services, tr, case, now)
-    if reminder.kind == "status":  # a notification whose first send failed
-        if case.status != reminder.payload.get("status"):
-            return None  # a newer change has been (or will be) notified instead
-        text = notify.status_message(tr, case, reminder.payload.get("comment", ""))
-        return [Message(case.user_id, text, notify.status_markup(tr, case))]
-    log.warning("reminder %s of unknown kind %s dropped", reminder.id, reminder.kind)
-    return None
+    return await preparer(services, tr, case, user.id, reminder, now)
 
 
-def _guide(services: Services, tr: Translator, user_id: int, reminder: Reminder):
+def _guide(services: Services, tr: Translator, user_id: int, reminder: Reminder) -> Prepared:
     values = reminder.payload["payload"].removeprefix(guide.PAYLOAD_PREFIX)
     content = services.library.content
     walk = guide.decode(content, values)
@@ -180,25 +149,26 @@ async def _still_missing(services: Services, case: Case, reminder: Reminder) -> 
     return [k for k in case.requested_documents if k not in arrived]
 
 
-async def _documents(services: Services, tr: Translator, case: Case, reminder: Reminder):
+async def _documents(services: Services, tr: Translator, case: Case, user_id: int,
+                     reminder: Reminder, now: datetime) -> Prepared:
     missing = await _still_missing(services, case, reminder)
     if not missing:
         return None
     names = "\n".join(f"• {render.doc_label(tr, k)}" for k in missing)
     text = tr._("⏰ The certification centre is still waiting for documents for application "
                 "{number}:", number=case.number) + "\n" + names
-    return [Message(case.user_id, text, keyboard([[(tr._("📎 Add a document"),
-                                                     f"my:a:{case.id}")]]))]
+    return [Message(user_id, text, keyboard([[(tr._("📎 Add a document"),
+                                                f"my:a:{case.id}")]]))]
 
 
-async def _staff_flag(services: Services, reminder: Reminder):
+async def _staff_flag(services: Services, reminder: Reminder) -> Prepared:
     case = await services.repos.applications.get(reminder.payload.get("app", 0))
     if case is None or not await _still_missing(services, case, reminder):
         return None
+    days = (services.clock.timestamp() - (case.requested_at or 0)) // 86400
     messages = []
-    for staff_id in await staff_ids(services.settings, services.repos.users):
-        tr = await _translator_for(services, staff_id)
-        days = (services.clock.timestamp() - case.requested_at) // 86400
+    for staff_id in await services.staff_ids():
+        tr = await services.translator_for(staff_id)
         messages.append(Message(staff_id, tr.ngettext(
             "🚩 Application {number}: documents requested {n} day ago are still missing. "
             "/app {number}", "🚩 Application {number}: documents requested {n} days ago are "
@@ -206,36 +176,47 @@ async def _staff_flag(services: Services, reminder: Reminder):
     return messages
 
 
-def _inspection(tr: Translator, case: Case, reminder: Reminder):
-    if case.status != "inspection" or case.inspection_at != reminder.payload.get("at"):
+async def _inspection(services: Services, tr: Translator, case: Case, user_id: int,
+                      reminder: Reminder, now: datetime) -> Prepared:
+    if case.status != "inspection" or case.inspection_at is None or \
+            case.inspection_at != reminder.payload.get("at"):
         return None  # rescheduled, withdrawn or already past this stage
-    when = tr.datetime(datetime.fromtimestamp(case.inspection_at, tz=timezone.utc))
+    when = tr.datetime(datetime.fromtimestamp(case.inspection_at, tz=UTC))
     text = tr._("⏰ Reminder: the inspection of your vehicle (application {number}) is on "
                 "{when}, at {place}. Bring the vehicle and the original documents.",
                 number=case.number, when=when, place=case.inspection_place)
-    return [Message(case.user_id, text)]
+    return [Message(user_id, text)]
 
 
-def _draft(services: Services, tr: Translator, case: Case, now: datetime):
+async def _draft(services: Services, tr: Translator, case: Case, user_id: int,
+                 reminder: Reminder, now: datetime) -> Prepared:
     if case.status != "draft":
         return None  # submitted or deleted meanwhile
     due = case.updated_at + services.settings.draft_reminder_hours * 3600
     if due > _at(now):
-        return datetime.fromtimestamp(due, tz=timezone.utc)  # edited since: wait from then
+        return datetime.fromtimestamp(due, tz=UTC)  # edited since: wait from then
     text = tr._("📝 Your application is not finished yet. Everything you entered is saved: "
                 "continue where you stopped?")
-    return [Message(case.user_id, text, keyboard([[(tr._("📝 Continue the draft"),
-                                                     "apply:new")]]))]
+    return [Message(user_id, text, keyboard([[(tr._("📝 Continue the draft"),
+                                                "apply:new")]]))]
 
 
-async def _translator_for(services: Services, user_id: int) -> Translator:
-    user = await services.repos.users.get(user_id)
-    return services.catalogues.get((user and user.language) or services.settings.default_language)
+async def _status(services: Services, tr: Translator, case: Case, user_id: int,
+                  reminder: Reminder, now: datetime) -> Prepared:
+    """A status notification whose first send failed."""
+    if case.status != reminder.payload.get("status"):
+        return None  # a newer change has been (or will be) notified instead
+    text = notices.status_message(tr, case, reminder.payload.get("comment", ""))
+    return [Message(user_id, text, notices.status_markup(tr, case))]
+
+
+CASE_KINDS: dict[str, CasePreparer] = {"documents": _documents, "inspection": _inspection,
+                                       "draft": _draft, "status": _status}
 
 
 # --- the staff digest ----------------------------------------------------------------------
 
-async def digest(app: Application) -> int:
+async def digest(app: App) -> int:
     """Once per working day at digest_time (Almaty): applications waiting too long."""
     services: Services = app.bot_data["services"]
     settings, repos = services.settings, services.repos
@@ -243,13 +224,13 @@ async def digest(app: Application) -> int:
     if local.weekday() >= 5 or local.time() < settings.digest_time:
         return 0
     day = local.date().isoformat()
-    if await repos.db.fetchone("SELECT 1 FROM digests WHERE day = ?", (day,)):
+    if await repos.reminders.digest_sent(day):
         return 0
     limit = services.clock.now() - timedelta(days=settings.waiting_limit_days)
     waiting = await repos.applications.waiting_since(_at(limit))
     messages = []
-    for staff_id in await staff_ids(settings, repos.users) if waiting else []:
-        tr = await _translator_for(services, staff_id)
+    for staff_id in await services.staff_ids() if waiting else []:
+        tr = await services.translator_for(staff_id)
         lines = [tr.ngettext("🗂 {n} application has been waiting longer than {days} days:",
                              "🗂 {n} applications have been waiting longer than {days} days:",
                              len(waiting), days=settings.waiting_limit_days)]
@@ -257,18 +238,18 @@ async def digest(app: Application) -> int:
                   f"{render.local_time(tr, c.updated_at)}" for c in waiting[:50]]
         messages.append(Message(staff_id, "\n".join(lines)))
     sent = await _send_all(app, services, messages) or 0
-    async with repos.db.write() as conn:  # marked after sending: a crash re-sends, never loses
-        await conn.execute("INSERT OR IGNORE INTO digests (day, sent_at) VALUES (?, ?)",
-                           (day, services.clock.timestamp()))
+    # Marked after sending: a crash re-sends it, never loses it.
+    await repos.reminders.mark_digest(day, services.clock.timestamp())
     return sent
 
 
-async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _job(context: CallbackContext[ApiBot, Any, Any, Any]) -> None:
     await tick(context.application)
 
 
-def register(app: Application) -> None:
-    interval = app.bot_data["services"].settings.reminder_tick_seconds
-    if interval > 0:  # APScheduler (PTB's JobQueue) drives the tick; the database holds the rest
+def install(app: App, services: Services) -> None:
+    interval = services.settings.reminder_tick_seconds
+    if interval > 0 and app.job_queue is not None:
+        # APScheduler (PTB's JobQueue) drives the tick; the database holds the rest.
         app.job_queue.run_repeating(_job, interval=interval, first=min(5, interval),
                                     name="reminders")

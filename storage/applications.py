@@ -3,75 +3,24 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import fields
+from typing import Any
 
-from domain.applications import FIELDS, OPEN, PERSONAL_FIELDS, application_number
-from storage.db import Database
-
-
-@dataclass(frozen=True)
-class Application:
-    id: int
-    number: str | None
-    user_id: int | None
-    status: str
-    path: str
-    guide_answers: dict
-    applicant_type: str | None
-    applicant_name: str | None
-    id_number: str | None
-    phone: str | None
-    vin: str | None
-    vin_warning: bool
-    make: str | None
-    model: str | None
-    year: int | None
-    category: str | None
-    powertrain: str | None
-    battery_kwh: float | None
-    chemistry: str | None
-    inlet: str | None
-    created_at: int
-    updated_at: int
-    submitted_at: int | None
-    anonymised: bool
-    certificate_number: str | None = None
-    rejection_reason: str | None = None
-    inspection_at: int | None = None
-    inspection_place: str | None = None
-    requested_documents: tuple[str, ...] = ()
-    requested_at: int | None = None
-
-    def values(self) -> dict[str, object]:
-        return {f: getattr(self, f) for f in FIELDS}
-
-
-@dataclass(frozen=True)
-class Document:
-    id: int
-    application_id: int
-    kind: str
-    file_id: str
-    file_unique_id: str
-    file_name: str | None
-    mime_type: str | None
-    size: int | None
-    uploaded_at: int
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    from_status: str | None
-    to_status: str
-    actor_id: int | None
-    comment: str
-    at: int
-
+from domain.applications import (
+    FIELDS,
+    OPEN,
+    PERSONAL_FIELDS,
+    Application,
+    Document,
+    StatusChange,
+    application_number,
+)
+from storage.db import Database, Row, one
 
 _APP_FIELDS = [f.name for f in fields(Application)]
 
 
-def _application(row) -> Application:
+def _application(row: Row) -> Application:
     data = {k: row[k] for k in _APP_FIELDS}
     data["guide_answers"] = json.loads(data["guide_answers"])
     data["vin_warning"] = bool(data["vin_warning"])
@@ -80,7 +29,7 @@ def _application(row) -> Application:
     return Application(**data)
 
 
-def _document(row) -> Document:
+def _document(row: Row) -> Document:
     return Document(**{f.name: row[f.name] for f in fields(Document)})
 
 
@@ -107,8 +56,8 @@ class ApplicationRepo:
             "SELECT * FROM applications WHERE user_id = ? AND status = 'draft'", (user_id,))
         return _application(row) if row else None
 
-    async def create_draft(self, user_id: int, prefill: dict, now: int) -> Application:
-        columns = {"user_id": user_id, "created_at": now, "updated_at": now}
+    async def create_draft(self, user_id: int, prefill: dict[str, Any], now: int) -> Application:
+        columns: dict[str, Any] = {"user_id": user_id, "created_at": now, "updated_at": now}
         for key, value in prefill.items():
             columns[key] = json.dumps(value) if key == "guide_answers" else value
         names = ", ".join(columns)
@@ -116,11 +65,12 @@ class ApplicationRepo:
         async with self.db.write() as conn:
             async with conn.execute(f"INSERT INTO applications ({names}) VALUES ({marks})"
                                     " RETURNING *", tuple(columns.values())) as cur:
-                return _application(await cur.fetchone())
+                return _application(one(await cur.fetchone()))
 
-    async def update_draft(self, application_id: int, changes: dict, now: int) -> None:
-        allowed = set(FIELDS) | {"path", "guide_answers", "vin_warning"}
-        assert set(changes) <= allowed, changes
+    async def update_draft(self, application_id: int, changes: dict[str, Any], now: int) -> None:
+        unknown = set(changes) - set(FIELDS) - {"path", "guide_answers", "vin_warning"}
+        if unknown:
+            raise ValueError(f"not a draft field: {sorted(unknown)}")
         values = {k: json.dumps(v) if k == "guide_answers" else v for k, v in changes.items()}
         sets = ", ".join(f"{k} = ?" for k in values)
         await self.db.put(f"UPDATE applications SET {sets}, updated_at = ? WHERE id = ?"
@@ -136,8 +86,8 @@ class ApplicationRepo:
         it was no longer a draft (a double tap on Submit)."""
         async with self.db.write() as conn:
             async with conn.execute(
-                    "UPDATE applications SET status = 'submitted', submitted_at = ?, updated_at = ?,"
-                    " number = ? WHERE id = ? AND status = 'draft' RETURNING *",
+                    "UPDATE applications SET status = 'submitted', submitted_at = ?,"
+                    " updated_at = ?, number = ? WHERE id = ? AND status = 'draft' RETURNING *",
                     (now, now, application_number(application_id, year), application_id)) as cur:
                 row = await cur.fetchone()
             if row is None:
@@ -148,12 +98,13 @@ class ApplicationRepo:
             return _application(row)
 
     async def change_status(self, application_id: int, expected: str, new: str, actor_id: int,
-                            comment: str, now: int, **details) -> bool:
+                            comment: str, now: int, **details: Any) -> bool:
         """Compare-and-set: False when someone changed the status first. `details` are the
         decision's data (certificate_number, inspection_at, requested_documents…)."""
-        allowed = {"certificate_number", "rejection_reason", "inspection_at", "inspection_place",
-                   "requested_documents", "requested_at"}
-        assert set(details) <= allowed, details
+        unknown = set(details) - {"certificate_number", "rejection_reason", "inspection_at",
+                                  "inspection_place", "requested_documents", "requested_at"}
+        if unknown:
+            raise ValueError(f"not a decision field: {sorted(unknown)}")
         values = {k: json.dumps(list(v)) if k == "requested_documents" else v
                   for k, v in details.items()}
         sets = "".join(f", {k} = ?" for k in values)
@@ -196,6 +147,11 @@ class ApplicationRepo:
             "SELECT * FROM documents WHERE application_id = ? ORDER BY id", (application_id,))
         return [_document(r) for r in rows]
 
+    async def document(self, document_id: int) -> Document | None:
+        """Any document by id: for staff only (handlers check the role)."""
+        row = await self.db.fetchone("SELECT * FROM documents WHERE id = ?", (document_id,))
+        return _document(row) if row else None
+
     async def document_owned(self, document_id: int, user_id: int) -> Document | None:
         row = await self.db.fetchone(
             "SELECT d.* FROM documents d JOIN applications a ON a.id = d.application_id"
@@ -212,7 +168,7 @@ class ApplicationRepo:
                         " file_name, mime_type, size, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                         " RETURNING *", (application_id, kind, file_id, unique_id, name, mime,
                                          size, now)) as cur:
-                    document = _document(await cur.fetchone())
+                    document = _document(one(await cur.fetchone()))
                 await conn.execute("UPDATE applications SET updated_at = ? WHERE id = ?",
                                    (now, application_id))
                 return document
@@ -268,7 +224,7 @@ class ApplicationRepo:
     async def export(self, status: str | None, since: int | None, until: int | None
                      ) -> list[Application]:
         query = "SELECT * FROM applications WHERE status != 'draft'"
-        params: list = []
+        params: list[Any] = []
         if status:
             query += " AND status = ?"
             params.append(status)
@@ -296,6 +252,6 @@ class ConsentRepo:
                           " accepted_at) VALUES (?, ?, ?, ?)", (user_id, version, language,
                                                                 now))
 
-    async def of_user(self, user_id: int) -> list[dict]:
+    async def of_user(self, user_id: int) -> list[dict[str, Any]]:
         rows = await self.db.fetchall("SELECT * FROM consents WHERE user_id = ?", (user_id,))
         return [dict(r) for r in rows]

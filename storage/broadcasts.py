@@ -2,33 +2,25 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
-from domain.broadcast import Audience
-from storage.db import Database
-
-OUTCOMES = ("sent", "blocked", "not_found", "failed")
+from domain.broadcast import OUTCOMES, Audience, Broadcast
+from storage.db import Database, Params, Row, one
 
 
-@dataclass(frozen=True)
-class Broadcast:
-    id: int
-    author_id: int
-    texts: dict
-    media_kind: str | None
-    media_file_id: str | None
-    audience: Audience
-    paid: bool
-    status: str
-    scheduled_at: int
-    created_at: int
-    started_at: int | None
-    finished_at: int | None
-    progress_chat_id: int | None
-    progress_message_id: int | None
+def audience_where(audience: Audience) -> tuple[str, Params]:
+    """A WHERE clause over `users u` selecting the recipients (blocked ones never)."""
+    base = "u.blocked = 0"
+    if audience.kind in ("importer", "engineer"):
+        return f"{base} AND u.role = ?", (audience.kind,)
+    if audience.kind == "language":
+        return f"{base} AND u.language = ?", (audience.value,)
+    if audience.kind == "status":
+        return (f"{base} AND u.id IN (SELECT user_id FROM applications WHERE status = ?)",
+                (audience.value,))
+    return base, ()
 
 
-def _broadcast(row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     data = dict(row)
     data["texts"] = json.loads(data["texts"])
     data["audience"] = Audience(**json.loads(data["audience"]))
@@ -41,13 +33,12 @@ class BroadcastRepo:
         self.db = db
 
     async def count_audience(self, audience: Audience) -> int:
-        where, params = audience.sql()
-        row = await self.db.fetchone(f"SELECT count(*) FROM users u WHERE {where}", params)
-        return row[0]
+        where, params = audience_where(audience)
+        return await self.db.scalar(f"SELECT count(*) FROM users u WHERE {where}", params)
 
-    async def create(self, author_id: int, texts: dict, media_kind: str | None,
+    async def create(self, author_id: int, texts: dict[str, str], media_kind: str | None,
                      media_file_id: str | None, audience: Audience, paid: bool,
-                     scheduled_at: int, now: int, chat_id: int) -> Broadcast:
+                     scheduled_at: int, now: int, chat_id: int | None) -> Broadcast:
         async with self.db.write() as conn:
             async with conn.execute(
                     "INSERT INTO broadcasts (author_id, texts, media_kind, media_file_id, audience,"
@@ -56,7 +47,7 @@ class BroadcastRepo:
                     (author_id, json.dumps(texts, ensure_ascii=False), media_kind, media_file_id,
                      json.dumps({"kind": audience.kind, "value": audience.value}), int(paid),
                      scheduled_at, now, chat_id)) as cur:
-                return _broadcast(await cur.fetchone())
+                return _broadcast(one(await cur.fetchone()))
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         row = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
@@ -79,7 +70,7 @@ class BroadcastRepo:
     async def start(self, broadcast: Broadcast, now: int) -> bool:
         """scheduled -> sending, creating one delivery row per recipient (one statement).
         False if it was not scheduled any more (cancelled, or started by another tick)."""
-        where, params = broadcast.audience.sql()
+        where, params = audience_where(broadcast.audience)
         async with self.db.write() as conn:
             cur = await conn.execute(
                 "UPDATE broadcasts SET status = 'sending', started_at = ? WHERE id = ?"
@@ -119,7 +110,8 @@ class BroadcastRepo:
 
     async def mark(self, broadcast_id: int, user_id: int, status: str, now: int) -> None:
         """Recorded the moment the send returns: a restart never sends it again."""
-        assert status in OUTCOMES
+        if status not in OUTCOMES:
+            raise ValueError(f"not a delivery outcome: {status}")
         await self.db.run(
             "UPDATE deliveries SET status = ?, sent_at = ?, attempts = attempts + 1"
             " WHERE broadcast_id = ? AND user_id = ?", (status, now, broadcast_id, user_id))
@@ -130,3 +122,10 @@ class BroadcastRepo:
             (broadcast_id,))
         found = {r["status"]: r["n"] for r in rows}
         return {s: found.get(s, 0) for s in ("pending", *OUTCOMES)}
+
+    async def attempt_failed(self, broadcast_id: int, user_id: int) -> int:
+        """Count a failed attempt (network trouble) for one recipient; returns the count."""
+        rows = await self.db.run(
+            "UPDATE deliveries SET attempts = attempts + 1 WHERE broadcast_id = ? AND"
+            " user_id = ? RETURNING attempts", (broadcast_id, user_id))
+        return int(rows[0]["attempts"]) if rows else 0

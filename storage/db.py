@@ -5,14 +5,24 @@ import asyncio
 import logging
 import re
 import sqlite3
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any
 
 import aiosqlite
 
+Row = sqlite3.Row  # aiosqlite's rows are sqlite3's: columns by name or position
+Params = tuple[Any, ...]
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
+
+
+def one(row: Row | None) -> Row:
+    """The row a statement must return (INSERT … RETURNING, an aggregate)."""
+    if row is None:
+        raise LookupError("the statement returned no row")
+    return row
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -36,10 +46,9 @@ class Database:
     coroutine's statement can never land inside someone else's transaction.
 
     `_quick` (sqlite3, on the event loop's thread) runs the hot path's one-row
-    statements by key: lookup() and put(). Such a statement takes 4-13 µs, while a
-    hop to aiosqlite's thread and back costs ~100 µs of CPU and a wait
-    (`python -m bench.sqlite_hop`). Taking a button press's read and write off that
-    thread took the update benchmark from ~960 to ~1,610 updates/s (BENCHMARKS.md).
+    statements by key: lookup() and put(). Such a statement costs far less than a hop
+    to aiosqlite's thread and back, and the hot path makes several per update
+    (`python -m bench.sqlite_hop` and BENCHMARKS.md have the figures).
 
     They cannot stall the loop. In WAL mode a read never waits for a writer. put()
     writes only while no aiosqlite write is in flight, with busy_timeout 0: if another
@@ -54,7 +63,7 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str | Path) -> "Database":
+    async def open(cls, path: str | Path) -> Database:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(str(path), isolation_level=None)
@@ -72,8 +81,7 @@ class Database:
         await self.conn.close()
 
     async def schema_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            return (await cur.fetchone())[0]
+        return await self.scalar("PRAGMA user_version")
 
     async def migrate(self) -> list[int]:
         """Apply the migrations newer than the recorded version; return those applied."""
@@ -103,30 +111,35 @@ class Database:
                 raise
             await self.conn.execute("COMMIT")
 
-    async def run(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+    async def run(self, sql: str, params: Params = ()) -> list[Row]:
         """One write statement, its own transaction, in a single hop to the database thread
         (a transaction via write() costs three); returns RETURNING rows, if any."""
         async with self._write_lock:
             return list(await self.conn.execute_fetchall(sql, params))
 
-    async def fetchone(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None:
-        rows = await self.conn.execute_fetchall(sql, params)  # one hop, not three
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = list(await self.conn.execute_fetchall(sql, params))  # one hop, not three
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return list(await self.conn.execute_fetchall(sql, params))
 
-    async def lookup(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None:
+    async def scalar(self, sql: str, params: Params = ()) -> int:
+        """The one number a query gives (a count, a version)."""
+        return int(one(await self.fetchone(sql, params))[0])
+
+    async def lookup(self, sql: str, params: Params = ()) -> Row | None:
         """One row by its key, read on the loop's thread (see the class docstring)."""
         if self._quick is not None:
             try:
-                return self._quick.execute(sql, params).fetchone()
+                row: Row | None = self._quick.execute(sql, params).fetchone()
+                return row
             except sqlite3.OperationalError as exc:
                 if not _busy(exc):
                     raise
         return await self.fetchone(sql, params)
 
-    async def put(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+    async def put(self, sql: str, params: Params = ()) -> list[Row]:
         """One write statement on one row by its key, as run() but on the loop's thread
         when nothing else is writing (see the class docstring)."""
         if self._quick is not None and not self._write_lock.locked():
@@ -141,7 +154,7 @@ class Database:
         """Copy the write-ahead log into the database file, on aiosqlite's thread (a
         checkpoint syncs to disk: never on the loop's thread). Returns the log's pages
         and how many of them are now in the file."""
-        row = await self.fetchone("PRAGMA wal_checkpoint(PASSIVE)")
+        row = one(await self.fetchone("PRAGMA wal_checkpoint(PASSIVE)"))
         return row[1], row[2]
 
 

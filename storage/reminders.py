@@ -3,23 +3,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from typing import Any
 
-from storage.db import Database
-
-
-@dataclass(frozen=True)
-class Reminder:
-    id: int
-    user_id: int
-    kind: str
-    subject: str
-    due_at: int
-    payload: dict
-    status: str
+from domain.reminders import Reminder
+from storage.db import Database, Row
 
 
-def _reminder(row) -> Reminder:
+def _reminder(row: Row) -> Reminder:
     return Reminder(id=row["id"], user_id=row["user_id"], kind=row["kind"],
                     subject=row["subject"], due_at=row["due_at"],
                     payload=json.loads(row["payload"]), status=row["status"])
@@ -29,8 +19,8 @@ class ReminderRepo:
     def __init__(self, db: Database):
         self.db = db
 
-    async def schedule(self, user_id: int, kind: str, subject: str, due_at: int, payload: dict,
-                       now: int) -> Reminder | None:
+    async def schedule(self, user_id: int, kind: str, subject: str, due_at: int,
+                       payload: dict[str, Any], now: int) -> Reminder | None:
         """The new reminder, or None if the same one is already pending."""
         try:
             rows = await self.db.run(
@@ -61,3 +51,16 @@ class ReminderRepo:
         """Mark sent (or dropped) the moment it is done, so a restart never repeats it."""
         await self.db.run("UPDATE reminders SET status = ?, sent_at = ? WHERE id = ?",
                           (status, now, reminder_id))
+
+    async def of_user(self, user_id: int) -> list[dict[str, Any]]:
+        rows = await self.db.fetchall(
+            "SELECT kind, subject, due_at, status FROM reminders WHERE user_id = ?", (user_id,))
+        return [dict(r) for r in rows]
+
+    # --- the staff digest: once per working day ---------------------------------------------
+    async def digest_sent(self, day: str) -> bool:
+        return await self.db.fetchone("SELECT 1 FROM digests WHERE day = ?", (day,)) is not None
+
+    async def mark_digest(self, day: str, now: int) -> None:
+        await self.db.run("INSERT OR IGNORE INTO digests (day, sent_at) VALUES (?, ?)",
+                          (day, now))

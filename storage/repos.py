@@ -23,7 +23,7 @@ class Repos:
     broadcasts: BroadcastRepo
 
     @classmethod
-    async def open(cls, path: str | Path, migrate: bool = True) -> "Repos":
+    async def open(cls, path: str | Path, migrate: bool = True) -> Repos:
         db = await Database.open(path)
         if migrate:
             await db.migrate()

@@ -2,28 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
-from storage.db import Database
-
-ROLES = ("importer", "engineer", "staff", "admin")
+from domain.users import ROLES, User
+from storage.db import Database, Row
 
 
-@dataclass(frozen=True)
-class User:
-    id: int
-    first_name: str
-    username: str | None
-    language: str | None
-    role: str
-    role_chosen: bool
-    first_seen: int
-    last_seen: int
-    blocked: bool
-    muted: bool = False
-
-
-def _user(row) -> User:
+def _user(row: Row) -> User:
     return User(id=row["id"], first_name=row["first_name"], username=row["username"],
                 language=row["language"], role=row["role"], role_chosen=bool(row["role_chosen"]),
                 first_seen=row["first_seen"], last_seen=row["last_seen"],
@@ -35,12 +19,13 @@ class UserRepo:
         self.db = db
         self._seen: dict[int, int] = {}  # last_seen updates waiting for flush_seen()
 
-    async def load(self, user_id: int, first_name: str, username: str | None, now: int):
+    async def load(self, user_id: int, first_name: str, username: str | None, now: int
+                   ) -> tuple[User, Row | None]:
         """The user and the raw joined row (user + conversation) in one read, on every
         update. Only a new or changed user is written now; last_seen is batched."""
         row = await self.db.lookup(
             "SELECT u.*, c.flow, c.step, c.data, c.message_id, c.updated_at AS conv_updated,"
-            " c.parked"
+            " c.parked, c.version"
             " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?",
             (user_id,))
         if row is None or row["first_name"] != first_name or row["username"] != username \
@@ -87,13 +72,16 @@ class UserRepo:
         await self.db.put("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
 
     async def count(self) -> int:
-        row = await self.db.fetchone("SELECT count(*) FROM users")
-        return row[0]
+        return await self.db.scalar("SELECT count(*) FROM users")
 
     async def with_roles(self, roles: tuple[str, ...]) -> list[int]:
         marks = ", ".join("?" for _ in roles)
         rows = await self.db.fetchall(f"SELECT id FROM users WHERE role IN ({marks})", roles)
         return [r["id"] for r in rows]
+
+    async def language_of(self, user_id: int) -> str | None:
+        row = await self.db.lookup("SELECT language FROM users WHERE id = ?", (user_id,))
+        return row["language"] if row else None
 
     async def set_muted(self, user_id: int, muted: bool) -> None:
         await self.db.put("UPDATE users SET muted = ? WHERE id = ?", (int(muted), user_id))

@@ -6,15 +6,15 @@ through the emulator's control API and read what the bot sent.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from config import Settings
-from domain.clock import ManualClock
 from emulator import server
 from emulator.client import EmulatorClient, Person
 from runtime import Runtime
+from services.clock import ManualClock
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ async def client(emulator):
 
 @pytest.fixture
 def clock():
-    return ManualClock(datetime(2026, 11, 26, 6, 0, tzinfo=timezone.utc))  # 11:00 in Almaty
+    return ManualClock(datetime(2026, 11, 26, 6, 0, tzinfo=UTC))  # 11:00 in Almaty
 
 
 @pytest.fixture

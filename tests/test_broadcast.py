@@ -10,7 +10,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-
 from domain.broadcast import Audience
 from jobs.broadcast import WORKERS
 from storage.repos import Repos
@@ -202,5 +201,7 @@ async def test_sigkill_during_a_broadcast_loses_nothing(emulator, client, tmp_pa
     repeats = sum(n - 1 for n in counts.values())
     assert repeats <= kills * WORKERS, repeats
     repos = await Repos.open(db_path)
-    assert (await repos.broadcasts.get(broadcast.id)).status == "done"
+    final = await repos.broadcasts.get(broadcast.id)
+    assert final is not None
+    assert final.status == "done"
     await repos.close()

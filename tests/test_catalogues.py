@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -82,13 +82,14 @@ def test_catalogue_holds_every_string_in_the_code(tmp_path):
 def test_almaty_is_utc_plus_5():
     from zoneinfo import ZoneInfo
     offset = datetime(2026, 1, 15, tzinfo=ZoneInfo("Asia/Almaty")).utcoffset()
+    assert offset is not None
     assert offset.total_seconds() == 5 * 3600
 
 
 def test_dates_and_numbers_in_each_locale():
     from zoneinfo import ZoneInfo
     cats = Catalogues(ZoneInfo("Asia/Almaty"))
-    moment = datetime(2026, 11, 26, 20, 30, tzinfo=timezone.utc)  # 01:30 next day in Almaty
+    moment = datetime(2026, 11, 26, 20, 30, tzinfo=UTC)  # 01:30 next day in Almaty
     assert cats.get("ru").datetime(moment) == "27 ноября 2026\u202fг., 01:30"
     assert "27" in cats.get("kk").datetime(moment) and "қараша" in cats.get("kk").datetime(moment)
     assert cats.get("zh").datetime(moment) == "2026年11月27日, 01:30"

@@ -147,8 +147,10 @@ async def test_staff_cannot_skip_steps_even_with_valid_looking_callbacks(person,
     staff = await staff_member(client)
     await staff.send("/app EV-2026-000001")
     replies = await staff.press_data(f"st:t:{case.id}:submitted:approved", forge=True, expect=0)
+    assert replies.callback is not None
     assert "не допускается" in replies.callback["text"]
     replies = await staff.press_data(f"st:t:{case.id}:testing:approved", forge=True, expect=0)
+    assert replies.callback is not None
     assert "не допускается" not in (replies.callback["text"] or "")
     assert "уже изменил кто-то другой" in replies.text  # it is not in testing: refused
     assert (await bot.runtime.repos.applications.get(case.id)).status == "submitted"

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain import guide
-from domain.content import CONTENT_DIR, ContentError, load
+from domain.content import CONTENT_DIR, ContentError, Item
+from domain.content_files import load
 from emulator.telegram_html import parse, utf16_len
-from handlers import guide_render
+from handlers.guide import render as guide_render
 from i18n import Catalogues
 
 CONTENT = load()
@@ -19,9 +20,16 @@ CATALOGUES = Catalogues(ZoneInfo("Asia/Almaty"))
 WALKS = guide.all_walks(CONTENT)
 
 
+def result_of(walk: guide.Walk) -> guide.Result:
+    """guide.result for a walk that must end in an outcome."""
+    result = guide.result(CONTENT, walk)
+    assert result is not None, f"no outcome after {walk.path}"
+    return result
+
+
 def test_every_path_ends_in_an_outcome():
     assert len(WALKS) > 500
-    outcomes = {guide.result(CONTENT, w).outcome.id for w in WALKS}
+    outcomes = {result_of(w).outcome.id for w in WALKS}
     assert outcomes == set(CONTENT.outcomes)
 
 
@@ -44,10 +52,17 @@ def test_every_path_renders_within_telegram_limits(lang):
 
 
 def test_outcome_sections_follow_the_answers():
+    def label(item: Item) -> str:
+        if item.ref:
+            return item.ref
+        assert item.text is not None  # an item without a ref has its own text
+        return item.text["ru"][:30]
+
     def run(*values):
         walk = guide.decode(CONTENT, "-".join(values))
-        result = guide.result(CONTENT, walk)
-        return result.outcome.id, {i.ref or i.text["ru"][:30] for i in result.items}
+        assert walk is not None
+        result = result_of(walk)
+        return result.outcome.id, {label(i) for i in result.items}
 
     outcome, items = run("person", "m1", "bev", "used", "china", "one")
     assert outcome == "sbkts" and {"r100", "r13h", "r94r95", "r138"} <= items

@@ -1,7 +1,7 @@
 """The guide and the lookup, end to end through the emulator, as importers and engineers."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -136,7 +136,7 @@ async def test_remind_in_three_days_fires_then_not_again(person, bot, client, cl
 
 async def test_reminder_due_at_night_waits_for_the_morning(person, bot, clock):
     user, _ = await open_guide(person, "ru")
-    clock.set(datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc))  # 22:00 in Almaty
+    clock.set(datetime(2026, 11, 26, 17, 0, tzinfo=UTC))  # 22:00 in Almaty
     await answer_all(user, ["Физическое лицо", "Электросамокат"])
     await user.press("Напомнить", expect=0)
     clock.advance(days=3)  # due at 22:00: quiet hours

@@ -50,19 +50,21 @@ async def test_local_mode_in_a_terminal_all_three_languages(tmp_path):
         sys.executable, str(ROOT / "bot.py"), cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
-    seen = []
+    stdout, stdin = proc.stdout, proc.stdin
+    assert stdout is not None and stdin is not None  # both are pipes
+    seen: list[str] = []
 
     async def expect(text: str) -> None:
         while True:
-            line = await asyncio.wait_for(proc.stdout.readline(), 30)
+            line = await asyncio.wait_for(stdout.readline(), 30)
             assert line, f"terminal ended before {text!r}: {''.join(seen)[-1500:]}"
             seen.append(line.decode())
             if text in seen[-1]:
                 return
 
     async def type_line(line: str) -> None:
-        proc.stdin.write(line.encode() + b"\n")
-        await proc.stdin.drain()
+        stdin.write(line.encode() + b"\n")
+        await stdin.drain()
 
     try:
         await expect("Start with /start")

@@ -20,7 +20,7 @@ TEXTS = ["привет", "R100", "батарея", "电池", "870512300122", "+7
 STAFF_TEXTS = ["/queue", "/app EV-2026-000001", "/app EV-2026-000002", "/export", "/broadcast",
                "/broadcasts", "01.12.2026 10:00, Алматы", "32.13.2026 10:00", "KZ-7 000123",
                "Нужен инвойс", "/reload", "/grant 5", "/revoke 5"]
-CONTENT = [{"sticker": "🚗"}, {"voice": True}, {"location": {"latitude": 43.2, "longitude": 76.9}}]
+CONTENT: list[dict[str, object]] = [{"sticker": "🚗"}, {"voice": True}, {"location": {"latitude": 43.2, "longitude": 76.9}}]
 FAILURE = "Sorry, something went wrong on our side. Please try again; what you entered so far " \
           "is saved."
 

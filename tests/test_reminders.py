@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from jobs import reminders
+from services import reminders as scheduling
 from tests.desk_helpers import VEHICLE, applicant_with_application, staff_member
 
 ALMATY = timezone(timedelta(hours=5))
 
 
-def almaty(*args) -> datetime:
-    return datetime(*args, tzinfo=ALMATY)
+def almaty(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ALMATY)
 
 
 async def request_documents(bot, case, kinds=("title",)):
@@ -23,7 +24,7 @@ async def request_documents(bot, case, kinds=("title",)):
                                            "", now, requested_documents=list(kinds),
                                            requested_at=now)
     case = await repos.applications.get(case.id)
-    await reminders.schedule_documents(services, case, case.requested_at)
+    await scheduling.schedule_documents(services, case, case.requested_at)
     return case
 
 
@@ -74,7 +75,7 @@ async def test_inspection_day_before_and_two_hours_before_with_quiet_hours(perso
     await repos.applications.change_status(case.id, "submitted", "inspection", 900002, "",
                                            clock.timestamp(), inspection_at=at,
                                            inspection_place="Өскемен")
-    await reminders.schedule_inspection(services, await repos.applications.get(case.id), at)
+    await scheduling.schedule_inspection(services, await repos.applications.get(case.id), at)
     clock.set(almaty(2026, 11, 27, 10, 29))
     assert await tick(bot) == 0
     clock.set(almaty(2026, 11, 27, 10, 30))  # the day before
@@ -93,7 +94,7 @@ async def test_reason_gone_withdrawn_application_drops_the_reminder(person, bot,
     await repos.applications.change_status(case.id, "submitted", "inspection", 900002, "",
                                            clock.timestamp(), inspection_at=at,
                                            inspection_place="Усть-Каменогорск")
-    await reminders.schedule_inspection(services, await repos.applications.get(case.id), at)
+    await scheduling.schedule_inspection(services, await repos.applications.get(case.id), at)
     await applicant.press_data(f"my:w:{case.id}", forge=True)
     await applicant.press("Да, отозвать")
     clock.advance(days=3)

@@ -2,9 +2,9 @@ import sqlite3
 
 import pytest
 
+from storage.conversations import Conversation
 from storage.db import Database, migrations
 from storage.repos import Repos
-from storage.conversations import Conversation
 
 
 async def test_migrations_apply_once_and_record_version(tmp_path):
@@ -14,6 +14,7 @@ async def test_migrations_apply_once_and_record_version(tmp_path):
     assert await db.schema_version() == len(migrations())
     assert await db.migrate() == []
     mode = await db.fetchone("PRAGMA journal_mode")
+    assert mode is not None
     assert mode[0] == "wal"
     await db.close()
 
@@ -43,6 +44,7 @@ async def test_conversation_survives_reopening(tmp_path):
     await repos.close()
     repos = await Repos.open(path)
     conv = await repos.conversations.get(7)
+    assert conv is not None
     assert (conv.flow, conv.step, conv.data, conv.updated_at) == ("guide", "q3", {"who": "person", "年": "电"}, 5)
     await repos.close()
 
@@ -78,10 +80,14 @@ async def test_quick_and_aiosqlite_see_each_others_writes(tmp_path):
     repos = await Repos.open(tmp_path / "db.sqlite3")
     db = repos.db
     await db.run("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 1, 1)")
-    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 1
+    row = await db.lookup("SELECT last_seen FROM users WHERE id = 1")
+    assert row is not None
+    assert row[0] == 1
     rows = await db.put("UPDATE users SET last_seen = 2 WHERE id = 1 RETURNING last_seen")
     assert [tuple(r) for r in rows] == [(2,)]
-    assert (await db.fetchone("SELECT last_seen FROM users WHERE id = 1"))[0] == 2
+    row = await db.fetchone("SELECT last_seen FROM users WHERE id = 1")
+    assert row is not None
+    assert row[0] == 2
     with pytest.raises(sqlite3.IntegrityError):  # errors other than "busy" are not hidden
         await db.put("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 1, 1)")
     await repos.close()
@@ -108,10 +114,14 @@ async def test_put_during_a_transaction_waits_for_it(tmp_path):
     put = asyncio.create_task(db.put("UPDATE users SET last_seen = last_seen * 2 WHERE id = 1"))
     await asyncio.sleep(0.05)
     assert not put.done()  # waiting for the transaction, while the loop runs on
-    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 1  # not committed
+    row = await db.lookup("SELECT last_seen FROM users WHERE id = 1")
+    assert row is not None
+    assert row[0] == 1  # not committed
     finish.set()
     await asyncio.gather(task, put)
-    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 22  # (10+1)*2
+    row = await db.lookup("SELECT last_seen FROM users WHERE id = 1")
+    assert row is not None
+    assert row[0] == 22  # (10+1)*2
     await repos.close()
 
 
@@ -138,11 +148,15 @@ async def test_another_process_holding_the_lock_does_not_stall_the_loop(tmp_path
     ticking = asyncio.create_task(ticker())
     asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
     started = time.monotonic()
-    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 1
+    row = await db.lookup("SELECT last_seen FROM users WHERE id = 1")
+    assert row is not None
+    assert row[0] == 1
     await db.put("UPDATE users SET last_seen = last_seen + 1 WHERE id = 1")
     assert time.monotonic() - started >= 0.25  # it waited for the other writer ...
     assert ticks >= 10  # ... without stopping the loop
-    assert (await db.lookup("SELECT last_seen FROM users WHERE id = 1"))[0] == 6
+    row = await db.lookup("SELECT last_seen FROM users WHERE id = 1")
+    assert row is not None
+    assert row[0] == 6
     ticking.cancel()
     other.close()
     await repos.close()

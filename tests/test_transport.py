@@ -7,7 +7,7 @@ import json
 import socket
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
@@ -88,12 +88,14 @@ async def test_upload_and_download_over_aiohttp(emulator, client):
         content = "Қазақша · 中文 checklist\n".encode() * 1000
         sent = await bot.send_document(31337, content, filename="чек-лист.txt",
                                        caption="<b>файл</b>", parse_mode="HTML")
+        assert sent.document is not None
         assert sent.document.file_name == "чек-лист.txt" and sent.caption == "файл"
         data = await (await bot.get_file(sent.document.file_id)).download_as_bytearray()
         assert bytes(data) == content
         photo = await bot.send_photo(31337, b"\x89PNG fake", caption="x")
         assert photo.photo[-1].file_size == 9
         again = await bot.send_document(31337, sent.document.file_id)  # by file_id
+        assert again.document is not None
         assert again.document.file_unique_id == sent.document.file_unique_id
 
 
@@ -109,6 +111,7 @@ async def test_own_messages_come_back_without_keyboard_or_formatting(emulator, c
         assert sent.reply_markup is None and sent.entities == ()
         edited = await bot.edit_message_text("<i>2</i>", 31337, sent.message_id,
                                              parse_mode="HTML", reply_markup=markup)
+        assert isinstance(edited, Message)  # not True: that is for inline messages
         assert edited.message_id == sent.message_id and edited.reply_markup is None
     # ... while the user sees both (the emulator keeps what was sent)
     shown = emulator.world.messages[(31337, sent.message_id)]

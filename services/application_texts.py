@@ -1,13 +1,13 @@
-"""How applications read: field names, choices, statuses, document kinds, validation
-errors, the form's questions, the review summary and the application card."""
+"""How applications read, to applicants, staff and reminders alike: field names, choices,
+statuses, document kinds, validation errors, the form's questions, the review summary and
+the application card."""
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from domain.applications import FIELDS, DocItem, checklist
+from domain.applications import FIELDS, Application, DocItem, Document, StatusChange, checklist
 from i18n import Translator
-from storage.applications import Application, Document, StatusChange
 
 
 def field_label(tr: Translator, key: str, applicant_type: str | None = None) -> str:
@@ -161,7 +161,7 @@ def question(tr: Translator, key: str, applicant_type: str | None) -> str:
 
 
 def local_time(tr: Translator, seconds: int) -> str:
-    return tr.short_datetime(datetime.fromtimestamp(seconds, tz=timezone.utc))
+    return tr.short_datetime(datetime.fromtimestamp(seconds, tz=UTC))
 
 
 def fields_block(tr: Translator, app: Application) -> list[str]:

@@ -1,17 +1,16 @@
 """How the guide looks: a question step, an outcome split under Telegram's limits,
-reference entries, and the outcome as a plain-text checklist file."""
+and the outcome as a plain-text checklist file."""
 from __future__ import annotations
 
 import html
-import re
 from datetime import date
 
 from domain import guide
-from domain.content import Content, Entry, Item
+from domain.content import Content, Item
 from i18n import Translator
+from services.content_texts import Sources, unconfirmed
 
 LIMIT = 4000  # under Telegram's 4096, measured on the HTML (never shorter than the text)
-MARKERS = re.compile(r"\s*\[(verify|unconfirmed)\]\s*$")
 
 
 def section_title(tr: Translator, section: str) -> str:
@@ -25,14 +24,6 @@ def section_title(tr: Translator, section: str) -> str:
     }[section]
 
 
-def unconfirmed(tr: Translator) -> str:
-    return tr._("to be confirmed with the certification centre")
-
-
-def to_verify(tr: Translator) -> str:
-    return tr._("to be verified")
-
-
 def question_text(tr: Translator, content: Content, walk: guide.Walk) -> str:
     number, total = guide.step(content, walk)
     question = content.questions[guide.current_node(content, walk)]
@@ -42,43 +33,33 @@ def question_text(tr: Translator, content: Content, walk: guide.Walk) -> str:
 
 def option_label(tr: Translator, content: Content, walk: guide.Walk, value: str) -> str:
     question = content.questions[guide.current_node(content, walk)]
-    label = question.option(value).label[tr.language]
+    label = question.label(value)[tr.language]
     return f"✓ {label}" if walk.answers.get(question.id) == value else label
-
-
-class Sources:
-    """Numbers sources in order of first citation: [1], [2]…"""
-
-    def __init__(self, content: Content):
-        self.content = content
-        self.order: list[str] = []
-
-    def cite(self, ids: tuple[str, ...]) -> str:
-        numbers = []
-        for sid in ids:
-            if sid not in self.order:
-                self.order.append(sid)
-            numbers.append(str(self.order.index(sid) + 1))
-        return f"[{', '.join(numbers)}]"
-
-    def listing(self) -> list[str]:
-        return [f"[{n}] {self.content.sources[sid]}" for n, sid in enumerate(self.order, 1)]
 
 
 def item_text(tr: Translator, content: Content, item: Item) -> str:
     if item.ref is not None:
         return content.entries[item.ref].summary[tr.language]
-    return item.text[tr.language]
+    return item.text[tr.language] if item.text else ""
 
 
 def outcome_blocks(tr: Translator, content: Content, walk: guide.Walk, html_mode: bool = True
                    ) -> list[str]:
     """The outcome as blocks (header, one per section, sources), each a few lines."""
     result = guide.result(content, walk)
+    if result is None:
+        raise ValueError("the walk has not reached an outcome")
     outcome = result.outcome
-    esc = html.escape if html_mode else (lambda s: s)
-    bold = (lambda s: f"<b>{s}</b>") if html_mode else (lambda s: s.upper())
-    italic = (lambda s: f"<i>{s}</i>") if html_mode else (lambda s: s)
+
+    def esc(text: str) -> str:
+        return html.escape(text) if html_mode else text
+
+    def bold(text: str) -> str:
+        return f"<b>{text}</b>" if html_mode else text.upper()
+
+    def italic(text: str) -> str:
+        return f"<i>{text}</i>" if html_mode else text
+
     sources = Sources(content)
     answers = walk.current_answers()
     header = [bold(tr._("✅ Your path: {title}", title=outcome.title[tr.language])),
@@ -90,7 +71,7 @@ def outcome_blocks(tr: Translator, content: Content, walk: guide.Walk, html_mode
     header.append("")
     header.append(italic(tr._("Your answers:")))
     for qid in walk.path:
-        label = content.questions[qid].option(answers[qid]).label[tr.language]
+        label = content.questions[qid].label(answers[qid])[tr.language]
         header.append(f"• {esc(label)}")
     blocks = ["\n".join(header)]
     for section, items in result.sections:
@@ -154,22 +135,3 @@ def checklist_file(tr: Translator, content: Content, walk: guide.Walk, today: da
             lines.append("☐ " + line[2:] if line.startswith("• ") else line)
         lines.append("")
     return "\r\n".join(lines).encode("utf-8-sig")  # BOM + CRLF: opens right in Notepad too
-
-
-def entry_text(tr: Translator, content: Content, entry: Entry) -> str:
-    sources = Sources(content)
-    lines = [f"<b>{html.escape(entry.title[tr.language])}</b>", ""]
-    for line in entry.body[tr.language].split("\n"):
-        marker = MARKERS.search(line)
-        text = html.escape(MARKERS.sub("", line))
-        if marker:
-            note = to_verify(tr) if marker.group(1) == "verify" else unconfirmed(tr)
-            text += f" ⚠️ <i>{note}</i>"
-        lines.append(text)
-    sources.cite(entry.sources)
-    # (no tr._ inside f-strings: the string extractor cannot see them there)
-    reviewed = tr._("Last reviewed: {date}", date=tr.date(entry.reviewed))
-    lines += ["", "<b>" + tr._("Sources") + "</b>", *[html.escape(s) for s in sources.listing()],
-              "<i>" + reviewed + "</i>"]
-    return "\n".join(lines)
-

@@ -10,37 +10,48 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from domain import guide
-from domain.content import ContentError
-from domain.roles import is_staff
 from domain.applications import prefill_from_guide
-from handlers import apply, fallback, guide_render, start
-from handlers.base import BotContext, answer, keyboard, named, send, show
-from storage.conversations import Conversation
+from domain.content import ContentError
+from handlers.base import BotContext, answer, chat_id, named, send, show
+from handlers.flows import Flow
+from handlers.guards import staff_only
+from handlers.guide import render as guide_render
+from handlers.intake import navigate as intake
+from services import reminders
+from services.keyboards import Url, keyboard
 
 log = logging.getLogger(__name__)
-FLOW = "guide"
 REMIND_AFTER = timedelta(days=3)
 
 
+class GuideStep(StrEnum):
+    ASKING = "asking"   # a question is on screen
+    RESULT = "result"   # the outcome is
+
+
+async def on_text(update: Update, ctx: BotContext, step: GuideStep, walk: guide.Walk) -> None:
+    """Typed text in the middle of the guide: point to the buttons, re-show the step below."""
+    await send(update, ctx, ctx.tr._("Please choose one of the options with the buttons. "
+                                     "To look up a requirement, use /req."))
+    await render(update, ctx, walk, fresh=True)
+
+
+FLOW = Flow("guide", GuideStep, guide.Walk)
+
+
 def current_walk(ctx: BotContext) -> guide.Walk:
-    if ctx.conv and ctx.conv.flow == FLOW:
-        return guide.Walk.from_data(ctx.conv.data)
-    return guide.Walk()
-
-
-async def save(ctx: BotContext, walk: guide.Walk, message_id: int | None) -> None:
-    content = ctx.services.library.content
-    conv = Conversation(ctx.user.id, FLOW, guide.current_node(content, walk), walk.to_data(),
-                        message_id)
-    await ctx.repos.conversations.save(conv, ctx.now())
-    ctx.conv = conv
+    """The user's walk, if it still fits the guide (a /reload may have changed it)."""
+    position = FLOW.at(ctx)
+    if position is None or not guide.fits(ctx.services.library.content, position[1]):
+        return guide.Walk()
+    return position[1]
 
 
 def question_markup(ctx: BotContext, walk: guide.Walk) -> InlineKeyboardMarkup:
@@ -56,16 +67,15 @@ def question_markup(ctx: BotContext, walk: guide.Walk) -> InlineKeyboardMarkup:
 def outcome_markup(ctx: BotContext, walk: guide.Walk) -> InlineKeyboardMarkup:
     tr = ctx.tr
     content = ctx.services.library.content
-    certifiable = guide.result(content, walk).outcome.path != "OUTSIDE"
-    apply_row = [[(tr._("📝 Apply with these answers"), "g:apply")]] if certifiable else []
-    rows = keyboard(apply_row + [
-        [(tr._("📄 Send as a file"), "g:f"), (tr._("⏰ Remind me in 3 days"), "g:m")],
-        [(tr._("⬅️ Back"), "g:b"), (tr._("🔄 Start over"), "g:r")],
-        [(tr._("⬅️ Main menu"), "menu")]]).inline_keyboard
-    link = f"https://t.me/{ctx.bot.username}?start={guide.encode(walk)}"
-    share = [InlineKeyboardButton(tr._("🔗 Share this result"), url=link)]
-    split = len(apply_row) + 1
-    return InlineKeyboardMarkup([*rows[:split], share, *rows[split:]])
+    result = guide.result(content, walk)
+    certifiable = result is not None and result.outcome.path != "OUTSIDE"
+    link = Url(f"https://t.me/{ctx.bot.username}?start={guide.encode(walk)}")
+    rows = [[(tr._("📝 Apply with these answers"), "g:apply")]] if certifiable else []
+    rows += [[(tr._("🔗 Share this result"), link)],
+             [(tr._("📄 Send as a file"), "g:f"), (tr._("⏰ Remind me in 3 days"), "g:m")],
+             [(tr._("⬅️ Back"), "g:b"), (tr._("🔄 Start over"), "g:r")],
+             [(tr._("⬅️ Main menu"), "menu")]]
+    return keyboard(rows)
 
 
 async def render(update: Update, ctx: BotContext, walk: guide.Walk, fresh: bool = False) -> None:
@@ -76,69 +86,73 @@ async def render(update: Update, ctx: BotContext, walk: guide.Walk, fresh: bool 
     if node in content.questions:
         message = await put(update, ctx, guide_render.question_text(ctx.tr, content, walk),
                             question_markup(ctx, walk))
+        step = GuideStep.ASKING
     else:
         parts = guide_render.outcome_messages(ctx.tr, content, walk)
         markup = outcome_markup(ctx, walk)
         message = await put(update, ctx, parts[0], markup if len(parts) == 1 else None)
         for n, part in enumerate(parts[1:], 2):
             message = await send(update, ctx, part, markup if n == len(parts) else None)
-    await save(ctx, walk, message.message_id if message else None)
+        step = GuideStep.RESULT
+    await FLOW.go(ctx, step, walk, message.message_id if message else None)
 
 
 @named("guide:open")
 async def open_guide(update: Update, ctx: BotContext) -> None:
     """From the menu or /guide: resume a walk in progress, else start one."""
-    await answer(update)
+    await answer(update, ctx)
     await render(update, ctx, current_walk(ctx), fresh=update.callback_query is None)
 
 
 @named("guide:answer")
 async def on_answer(update: Update, ctx: BotContext) -> None:
-    _, _, qid, value = (update.callback_query.data.split(":") + ["", ""])[:4]
     walk = current_walk(ctx)
     try:
-        walk = guide.answer(ctx.services.library.content, walk, qid, value)
+        walk = guide.answer(ctx.services.library.content, walk, ctx.matched(1), ctx.matched(2))
     except guide.StaleAnswer:
         # An old message or a double tap: show where the user really is.
-        await answer(update, ctx.tr._("That question is already answered; here is where you are."))
+        await answer(update, ctx, ctx.tr._("That question is already answered; here is where "
+                                           "you are."))
         await render(update, ctx, walk)
         return
-    await answer(update)
+    await answer(update, ctx)
     await render(update, ctx, walk)
 
 
 @named("guide:back")
 async def on_back(update: Update, ctx: BotContext) -> None:
-    await answer(update)
+    await answer(update, ctx)
     await render(update, ctx, guide.back(current_walk(ctx)))
 
 
 @named("guide:restart")
 async def on_restart(update: Update, ctx: BotContext) -> None:
-    await answer(update)
+    await answer(update, ctx)
     await render(update, ctx, guide.Walk())
 
 
-async def _finished(update: Update, ctx: BotContext) -> guide.Walk | None:
-    """The walk if it has reached an outcome; otherwise the user is told to finish it."""
+async def _finished(update: Update, ctx: BotContext) -> tuple[guide.Walk, guide.Result] | None:
+    """The walk and its result if it has reached an outcome; otherwise the user is told to
+    finish it."""
     walk = current_walk(ctx)
-    content = ctx.services.library.content
-    if guide.current_node(content, walk) in content.outcomes:
-        return walk
-    await answer(update, ctx.tr._("Finish the questions first."), alert=True)
+    result = guide.result(ctx.services.library.content, walk)
+    if result is not None:
+        return walk, result
+    await answer(update, ctx, ctx.tr._("Finish the questions first."), alert=True)
     return None
 
 
 @named("guide:file")
 async def on_file(update: Update, ctx: BotContext) -> None:
-    walk = await _finished(update, ctx)
-    if walk is None:
+    finished = await _finished(update, ctx)
+    if finished is None:
         return
-    await answer(update)
+    walk, result = finished
+    await answer(update, ctx)
     content, tr = ctx.services.library.content, ctx.tr
     data = guide_render.checklist_file(tr, content, walk, ctx.services.clock.now().date())
-    path = guide.result(content, walk).outcome.path.lower()
-    await ctx.bot.send_document(update.effective_chat.id, io.BytesIO(data),
+    path = result.outcome.path.lower()
+    await ctx.bot.send_document(chat_id(update), io.BytesIO(data),
                                 filename=f"ev-certification-{path}-{tr.language}.txt",
                                 caption=tr._("Your checklist. Print it or forward it to your "
                                              "broker."), parse_mode=ParseMode.HTML)
@@ -146,45 +160,47 @@ async def on_file(update: Update, ctx: BotContext) -> None:
 
 @named("guide:remind")
 async def on_remind(update: Update, ctx: BotContext) -> None:
-    walk = await _finished(update, ctx)
-    if walk is None:
+    finished = await _finished(update, ctx)
+    if finished is None:
         return
+    walk, _ = finished
     tr = ctx.tr
     subject = guide.encode(walk)
     due = ctx.services.clock.now() + REMIND_AFTER
-    reminder = await ctx.repos.reminders.schedule(
-        ctx.user.id, "guide", subject, int(due.timestamp()), {"payload": subject}, ctx.now())
+    reminder = await reminders.schedule_guide(ctx.services, ctx.user.id, subject,
+                                              int(due.timestamp()))
     if reminder is None:
         existing = await ctx.repos.reminders.pending(ctx.user.id, "guide", subject)
+        when = _utc(existing.due_at) if existing else due
         text = tr._("A reminder about this result is already set for {when}.",
-                    when=tr.datetime(_utc(existing.due_at)))
+                    when=tr.datetime(when))
     else:
         text = tr._("I will remind you about this result on {when} (Almaty time).",
                     when=tr.datetime(due))
-    await answer(update, text, alert=True)
+    await answer(update, ctx, text, alert=True)
 
 
 def _utc(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 @named("guide:apply")
 async def on_apply(update: Update, ctx: BotContext) -> None:
     """Hand the guide's answers to the application form (they prefill matching fields)."""
-    walk = await _finished(update, ctx)
-    if walk is None:
+    finished = await _finished(update, ctx)
+    if finished is None:
         return
-    await answer(update)
-    outcome = guide.result(ctx.services.library.content, walk).outcome
-    prefill = prefill_from_guide(walk.current_answers(), outcome.id)
-    await apply.begin(update, ctx, {**prefill, "guide_answers": walk.current_answers()})
+    walk, result = finished
+    await answer(update, ctx)
+    prefill = prefill_from_guide(walk.current_answers(), result.outcome.id)
+    await intake.begin(update, ctx, {**prefill, "guide_answers": walk.current_answers()})
 
 
 @named("guide:reopen")
 async def on_reopen(update: Update, ctx: BotContext) -> None:
     """A reminder's button: reopen that outcome."""
-    await answer(update)
-    await open_shared(update, ctx, update.callback_query.data.split(":", 2)[2])
+    await answer(update, ctx)
+    await open_shared(update, ctx, ctx.matched())
 
 
 async def open_shared(update: Update, ctx: BotContext, values: str) -> None:
@@ -197,20 +213,10 @@ async def open_shared(update: Update, ctx: BotContext, values: str) -> None:
     await render(update, ctx, walk, fresh=True)
 
 
-@named("guide:input")
-async def on_text(update: Update, ctx: BotContext) -> None:
-    """Typed text in the middle of the guide: point to the buttons, re-show the step below."""
-    await send(update, ctx, ctx.tr._("Please choose one of the options with the buttons. "
-                                     "To look up a requirement, use /req."))
-    await render(update, ctx, current_walk(ctx), fresh=True)
-
-
 @named("reload")
+@staff_only
 async def reload_content(update: Update, ctx: BotContext) -> None:
     """Staff: reload content/*.toml; a broken file is refused and the old content stays."""
-    if not is_staff(ctx.services.settings, ctx.user):
-        await send(update, ctx, ctx.tr._("This command is for certification centre staff."))
-        return
     try:
         ctx.services.library.reload()
     except ContentError as exc:
@@ -223,19 +229,3 @@ async def reload_content(update: Update, ctx: BotContext) -> None:
                                      "outcomes, {entries} reference entries.",
                                      questions=len(content.questions),
                                      outcomes=len(content.outcomes), entries=len(content.entries)))
-
-
-def register(app: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("guide", open_guide, filters=private))
-    app.add_handler(CommandHandler("reload", reload_content, filters=private))
-    app.add_handler(CallbackQueryHandler(open_guide, pattern=r"^g:menu$"))
-    app.add_handler(CallbackQueryHandler(on_answer, pattern=r"^g:a:"))
-    app.add_handler(CallbackQueryHandler(on_back, pattern=r"^g:b$"))
-    app.add_handler(CallbackQueryHandler(on_restart, pattern=r"^g:r$"))
-    app.add_handler(CallbackQueryHandler(on_file, pattern=r"^g:f$"))
-    app.add_handler(CallbackQueryHandler(on_remind, pattern=r"^g:m$"))
-    app.add_handler(CallbackQueryHandler(on_reopen, pattern=r"^g:o:"))
-    app.add_handler(CallbackQueryHandler(on_apply, pattern=r"^g:apply$"))
-    start.DEEP_LINKS[guide.PAYLOAD_PREFIX] = open_shared
-    fallback.FLOW_INPUT[FLOW] = on_text

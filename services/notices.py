@@ -4,16 +4,17 @@ staff hear about every new application."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
-from domain.roles import staff_ids
-from handlers import application_render as render
-from handlers.base import Services, keyboard
+from domain.applications import Application
 from i18n import Translator
-from storage.applications import Application
+from services import application_texts as render
+from services.container import Services
+from services.keyboards import keyboard
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,8 @@ def status_message(tr: Translator, app: Application, comment: str) -> str:
     elif app.status == "documents_requested":
         names = "\n".join(f"• {render.doc_label(tr, k)}" for k in app.requested_documents)
         body = tr._("Please add these documents (press the button below):") + "\n" + names
-    elif app.status == "inspection":
-        when = tr.datetime(datetime.fromtimestamp(app.inspection_at, tz=timezone.utc))
+    elif app.status == "inspection" and app.inspection_at is not None:
+        when = tr.datetime(datetime.fromtimestamp(app.inspection_at, tz=UTC))
         body = tr._("Inspection: {when} (Almaty time), {place}. Bring the vehicle and the "
                     "original documents. I will remind you the day before.", when=when,
                     place=app.inspection_place)
@@ -48,14 +49,15 @@ def status_message(tr: Translator, app: Application, comment: str) -> str:
     return text
 
 
-async def notify_applicant(services: Services, bot, app: Application, comment: str) -> bool:
+async def notify_applicant(services: Services, bot: Bot, app: Application,
+                           comment: str) -> bool:
     """Send at once; a user who blocked the bot is marked and skipped."""
     if app.user_id is None:
         return False  # anonymised
     user = await services.repos.users.get(app.user_id)
     if user is None or user.blocked:
         return False
-    tr = services.catalogues.get(user.language or services.settings.default_language)
+    tr = services.translator(user.language)
     markup = status_markup(tr, app)
     try:
         await bot.send_message(user.id, status_message(tr, app, comment),
@@ -73,19 +75,17 @@ async def notify_applicant(services: Services, bot, app: Application, comment: s
     return True
 
 
-def status_markup(tr: Translator, app: Application):
+def status_markup(tr: Translator, app: Application) -> InlineKeyboardMarkup:
     if app.status == "documents_requested":
         return keyboard([[(tr._("📎 Add a document"), f"my:a:{app.id}")],
                          [(tr._("📂 Open the application"), f"my:v:{app.id}")]])
     return keyboard([[(tr._("📂 Open the application"), f"my:v:{app.id}")]])
 
 
-async def notify_staff(services: Services, bot, app: Application) -> None:
+async def notify_staff(services: Services, bot: Bot, app: Application) -> None:
     """Tell every staff member, each in their own language (best effort)."""
-    for staff_id in await staff_ids(services.settings, services.repos.users):
-        user = await services.repos.users.get(staff_id)
-        tr = services.catalogues.get((user and user.language) or
-                                     services.settings.default_language)
+    for staff_id in await services.staff_ids():
+        tr = await services.translator_for(staff_id)
         text = tr._("🆕 New application {number}: {make} {model}, VIN {vin}. Open it with "
                     "/app {number}.", number=app.number, make=app.make, model=app.model,
                     vin=app.vin)

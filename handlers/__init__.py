@@ -1,0 +1,1 @@
+"""Telegram glue, one module (or package) per feature; each has a register(registry)."""

@@ -1,0 +1,88 @@
+"""One application as staff see it: /app N, the card with its documents and history, the
+actions its status allows, and a document re-sent on request.
+
+callback_data: st:v:<id> the card, st:f:<doc> re-send a document.
+"""
+from __future__ import annotations
+
+from telegram import Update
+
+from domain import status as machine
+from domain.applications import Application
+from handlers import flows
+from handlers.base import BotContext, answer, chat_id, named, send, show
+from handlers.desk.common import FLOW, action_label
+from handlers.guards import staff_only
+from services import application_texts as render
+from services.keyboards import Button, keyboard
+
+
+async def card(update: Update, ctx: BotContext, case: Application, fresh: bool = False) -> None:
+    tr = ctx.tr
+    docs = await ctx.repos.applications.documents(case.id)
+    history = await ctx.repos.applications.history(case.id)
+    text = render.card_text(tr, case, docs, history)
+    details = []
+    if case.inspection_at:
+        details.append(tr._("Inspection: {when}, {place}", when=render.local_time(
+            tr, case.inspection_at), place=case.inspection_place))
+    if case.certificate_number:
+        details.append(tr._("Certificate: {number}", number=case.certificate_number))
+    if case.rejection_reason:
+        details.append(tr._("Reason: {reason}", reason=case.rejection_reason))
+    if details:
+        text += "\n\n" + "\n".join(details)
+    rows: list[list[Button]] = [[(f"📄 {render.doc_label(tr, d.kind)}"[:60], f"st:f:{d.id}")]
+                                for d in docs]
+    actions = [(action_label(tr, new), f"st:t:{case.id}:{case.status}:{new}")
+               for new in machine.staff_actions(case.status)]
+    rows += [actions[i:i + 2] for i in range(0, len(actions), 2)]
+    rows.append([(tr._("⬅️ Queue"), "st:q")])
+    put = send if fresh else show
+    await put(update, ctx, text, keyboard(rows))
+
+
+@named("desk:app")
+@staff_only
+async def app_command(update: Update, ctx: BotContext) -> None:
+    ref = (ctx.args or [""])[0].strip().upper()
+    repos = ctx.repos.applications
+    case = await repos.by_number(ref) if ref.startswith("EV-") else \
+        await repos.get(int(ref)) if ref.isdigit() else None
+    if case is None or case.status == "draft":
+        await send(update, ctx, ctx.tr._("No application {ref}. Usage: /app EV-2026-000001",
+                                         ref=ref or "—"))
+        return
+    await card(update, ctx, case, fresh=True)
+
+
+@named("desk:view")
+@staff_only
+async def view(update: Update, ctx: BotContext) -> None:
+    case = await ctx.repos.applications.get(int(ctx.matched()))
+    if case is None or case.status == "draft":
+        await answer(update, ctx, ctx.tr._("Application not found."), alert=True)
+        return
+    await answer(update, ctx)
+    if FLOW.at(ctx) is not None:  # "Cancel" on a pending change lands here
+        await flows.end(ctx)
+    await card(update, ctx, case)
+
+
+@named("desk:file")
+@staff_only
+async def resend_file(update: Update, ctx: BotContext) -> None:
+    document = await ctx.repos.applications.document(int(ctx.matched()))
+    if document is None:
+        await answer(update, ctx, ctx.tr._("Document not found."), alert=True)
+        return
+    await answer(update, ctx)
+    await ctx.bot.send_document(chat_id(update), document.file_id,
+                                caption=render.doc_label(ctx.tr, document.kind))
+
+
+async def changed_meanwhile(update: Update, ctx: BotContext, case: Application) -> None:
+    await send(update, ctx, ctx.tr._("Someone changed this application first: it is now «{status}"
+                                     "». Nothing was changed by you.",
+                                     status=render.status_label(ctx.tr, case.status)))
+    await card(update, ctx, case, fresh=True)
