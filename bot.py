@@ -15,12 +15,14 @@ import signal
 import sys
 from pathlib import Path
 
+from telegram.error import InvalidToken
+
 import config
 import logs
 from config import ConfigError, Settings
 from domain.content import ContentError
 from runtime import Runtime
-from storage.db import Database
+from storage.db import Database, MigrationError, NotWritable
 
 LOCAL_DB = "data/local.sqlite3"
 
@@ -112,6 +114,13 @@ def main(argv: list[str]) -> int:
         return 2
     except ContentError as exc:
         print(f"content error: {exc}", file=sys.stderr)
+        return 2
+    except (NotWritable, MigrationError) as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        print("telegram error: the Bot API refused the token (401 Unauthorized); check "
+              "BOT_TOKEN", file=sys.stderr)
         return 2
     return 0
 

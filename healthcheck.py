@@ -1,11 +1,16 @@
-"""Container health: the bot's event loop wrote its heartbeat file recently.
+"""Container health: the bot's event loop wrote its heartbeat file recently, and the
+database can be written.
 
 A hung or dead loop stops the heartbeat (runtime.Runtime writes it every
-HEARTBEAT_SECONDS). No call to Telegram: a Telegram outage must not make the
-orchestrator restart a bot that is fine and retrying.
+HEARTBEAT_SECONDS). A database that became read-only (a remounted volume, changed
+ownership) would lose every answer users type, so it is unhealthy too. No call to
+Telegram: a Telegram outage must not make the orchestrator restart a bot that is fine
+and retrying.
 """
+import os
 import sys
 import time
+from pathlib import Path
 
 import config
 from runtime import HEARTBEAT_SECONDS, heartbeat_path
@@ -13,11 +18,16 @@ from runtime import HEARTBEAT_SECONDS, heartbeat_path
 
 def main() -> int:
     try:
-        path = heartbeat_path(config.load())
-        age = time.time() - path.stat().st_mtime
+        settings = config.load()
+        age = time.time() - heartbeat_path(settings).stat().st_mtime
     except (OSError, config.ConfigError) as exc:
         print(f"unhealthy: {exc}")
         return 1
+    database = Path(settings.database_path)
+    for path in (database, database.parent):  # SQLite writes its WAL next to the file
+        if not os.access(path, os.W_OK):
+            print(f"unhealthy: {path} is not writable")
+            return 1
     if age > 3 * HEARTBEAT_SECONDS:
         print(f"unhealthy: last heartbeat {age:.0f} s ago")
         return 1

@@ -4,11 +4,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
 
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from apibot import ApiBot, App
@@ -35,13 +37,15 @@ from handlers.desk.roles import publish_staff_commands
 from handlers.processing import ChatOrderedProcessor
 from handlers.registry import Registry
 from i18n import Catalogues
-from jobs import broadcast, reminders
+from jobs import broadcast, outbox
 from jobs.broadcast import Sender
+from jobs.outbox import OutboxSender
 from services.clock import Clock
 from services.container import Services
 from services.pacing import InteractivePriority, Pacer
 from storage.repos import Repos
 from transport import make_request
+from webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +59,11 @@ class Feature(Protocol):
 # fallback must stay last.
 FEATURES: list[Feature] = [session, edits, membership, start, language, guide, lookup, intake,
                            my_applications, mydata, desk, broadcasts, fallback]
-JOBS = [reminders, broadcast]
+JOBS = [outbox, broadcast]
 HEARTBEAT_SECONDS = 30
+MAX_RETRY_SECONDS = 60  # the longest wait between attempts to reach the Bot API at start
 SEEN_FLUSH_SECONDS = 5  # last_seen is not critical: a crash loses at most this much of it
+HANDLED_UPDATES_KEPT = 2 * 86400  # Telegram keeps an unconfirmed update for 24 hours
 
 
 def content_dir(settings: Settings) -> Path:
@@ -68,11 +74,16 @@ def heartbeat_path(settings: Settings) -> Path:
     return Path(settings.database_path).with_name("heartbeat")
 
 
-async def heartbeat(path: Path, repos: Repos) -> None:
+async def heartbeat(path: Path, repos: Repos, clock: Clock) -> None:
     """Touch a file while the event loop is alive (the container HEALTHCHECK reads it),
-    write the batched last_seen times and checkpoint the database."""
+    write the batched last_seen times, checkpoint the database, and forget handled
+    update ids older than Telegram keeps updates."""
     while True:
         path.touch()
+        try:
+            await repos.updates.forget_before(clock.timestamp() - HANDLED_UPDATES_KEPT)
+        except Exception:
+            log.exception("could not forget old handled updates")
         for _ in range(HEARTBEAT_SECONDS // SEEN_FLUSH_SECONDS):
             await asyncio.sleep(SEEN_FLUSH_SECONDS)
             try:
@@ -80,6 +91,28 @@ async def heartbeat(path: Path, repos: Repos) -> None:
                 await repos.db.checkpoint()  # the hot path's writes never checkpoint
             except Exception:  # both can wait; the heartbeat must not die with them
                 log.exception("could not write last_seen times or checkpoint")
+
+
+async def initialize(app: App, settings: Settings) -> None:
+    """Initialize the Application (its first call is getMe). A Bot API that cannot be
+    reached yet (network down, a Bot API server still starting) is retried with backoff,
+    one log line each time; a refused token (InvalidToken) is not worth retrying."""
+    delay = 1.0
+    while True:
+        try:
+            await app.initialize()
+            return
+        except NetworkError as exc:  # TimedOut is one; InvalidToken is not
+            log.warning("the Bot API at %s cannot be reached (%s); retrying in %.0f s",
+                        urlparse(settings.api_base_url).netloc, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+
+def handled_by(services: Services) -> Callable[[Update], Awaitable[None]]:
+    async def record(update: Update) -> None:
+        await services.repos.updates.mark_handled(update.update_id, services.clock.timestamp())
+    return record
 
 
 def build_registry() -> Registry:
@@ -99,7 +132,8 @@ def build_application(services: Services, pacer: Pacer | None = None) -> App:
     app: App = (ApplicationBuilder()
                 .bot(bot)
                 .context_types(ContextTypes(context=BotContext))
-                .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
+                .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates,
+                                                         on_handled=handled_by(services)))
                 .build())
     registry = build_registry()
     app.bot_data["services"] = services
@@ -120,6 +154,8 @@ class Runtime:
         self.repos: Repos | None = None
         self.services: Services | None = None
         self._heartbeat: asyncio.Task[None] | None = None
+        self.webhook: WebhookServer | None = None
+        self.outbox: OutboxSender | None = None
         self.sender: Sender | None = None
 
     async def start(self) -> App:
@@ -139,21 +175,19 @@ class Runtime:
         pacer = Pacer(settings.send_rate, clock=self.clock)
         self.app = app = build_application(services, pacer)
         registry: Registry = app.bot_data["registry"]
-        await app.initialize()
+        await initialize(app, settings)
         await language.publish_commands(app, registry, services)
         await publish_staff_commands(app, registry, services)
         await app.start()
-        if app.updater is None:
-            raise RuntimeError("the Application was built without an updater")
         if settings.webhook_url:
-            path = urlparse(settings.webhook_url).path.lstrip("/")
-            await app.updater.start_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES)
+            self.webhook = WebhookServer(app, urlparse(settings.webhook_url).path,
+                                         settings.webhook_secret)
+            await self.webhook.start(settings.webhook_listen, settings.webhook_port)
+            await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
+                                      allowed_updates=Update.ALL_TYPES)
             log.info("webhook mode: listening on %s:%s", settings.webhook_listen,
                      settings.webhook_port)
-        else:
+        elif app.updater is not None:
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=20,
                                             poll_interval=settings.poll_interval)
             log.info("polling %s", urlparse(settings.api_base_url).netloc)
@@ -161,7 +195,10 @@ class Runtime:
                              Pacer(settings.paid_send_rate, clock=self.clock))
         services.broadcasts = self.sender
         await self.sender.start()
-        self._heartbeat = asyncio.create_task(heartbeat(heartbeat_path(settings), self.repos))
+        self.outbox = app.bot_data["outbox"]
+        self.outbox.start()
+        self._heartbeat = asyncio.create_task(heartbeat(heartbeat_path(settings), self.repos,
+                                                          self.clock))
         return app
 
     async def stop(self) -> None:
@@ -169,6 +206,12 @@ class Runtime:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
+        webhook, self.webhook = self.webhook, None
+        if webhook is not None:
+            await webhook.stop()
+        sender_of_notices, self.outbox = self.outbox, None
+        if sender_of_notices is not None:
+            await sender_of_notices.stop()
         sender, self.sender = self.sender, None
         if sender is not None:
             await sender.stop()

@@ -78,8 +78,13 @@ class AiohttpRequest(BaseRequest):
         pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
         if isinstance(write_timeout, DefaultValue):
             write_timeout = self._media_write_timeout if files else self._write_timeout
-        # aiohttp has no separate write timeout: an upload's read wait includes it.
-        sock_read = None if read is None else read + (write_timeout or 0)
+        # aiohttp has no write timeout, and its read timer starts while the body is still
+        # being written: an upload's read wait must include the write time. A JSON body is a
+        # few hundred bytes, written at once: its read timeout is the read timeout, as
+        # with PTB's httpx transport.
+        sock_read = read
+        if files and read is not None:
+            sock_read = read + (write_timeout or 0)
         data, headers = _body(request_data)
         try:
             async with self._session.request(method, _url(url), data=data, headers=headers,

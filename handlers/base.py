@@ -17,7 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext
 
-from apibot import ApiBot
+from apibot import ApiBot, says
 from domain.users import User
 from handlers.processing import current
 from i18n import Translator
@@ -43,6 +43,7 @@ class BotContext(CallbackContext[ApiBot, dict[Any, Any], dict[Any, Any], dict[An
     language_known: bool = False
     conv: Conversation | None = None
     answered: bool = False  # the callback query of this update has been answered
+    update_id: int | None = None  # saved with the conversation it changes
     _user: User | None = None
 
     @property
@@ -97,7 +98,7 @@ def named(name: str) -> Callable[[F], F]:
         async def run(update: Update, ctx: BotContext, *args: Any) -> Any:
             record = current.get()
             if record is not None:
-                record["handler"] = name
+                record.handler = name
             return await func(update, ctx, *args)
         return run  # type: ignore[return-value]
     return wrap
@@ -151,9 +152,9 @@ async def show(update: Update, ctx: BotContext, text: str,
             return Sent(result["message_id"], result["chat"]["id"]) \
                 if isinstance(result, dict) else None
         except BadRequest as exc:
-            if "not modified" in exc.message:
+            if says(exc, "not modified"):
                 return None
-            if "message to edit not found" not in exc.message:
+            if not says(exc, "message to edit not found"):
                 raise
     return await send(update, ctx, text, markup)
 
@@ -166,12 +167,15 @@ async def answer(update: Update, ctx: BotContext, text: str | None = None,
     query is handled, and a second call (from a helper they use) does nothing.
     """
     query = update.callback_query
-    if query is None or ctx.answered:
+    record = current.get()
+    if query is None or ctx.answered or (record is not None and record.answered):
         return
     ctx.answered = True
+    if record is not None:
+        record.answered = True
     try:
         await ctx.bot.call("answerCallbackQuery", callback_query_id=query.id, text=text,
                            show_alert=alert)
     except BadRequest as exc:
-        if "query is too old" not in exc.message:
+        if not says(exc, "query is too old"):
             raise

@@ -17,6 +17,7 @@ from handlers.base import BotContext, answer, message_of, named, send
 from handlers.guards import staff_only
 from handlers.menu import menu_markup, menu_text
 from handlers.registry import Registry
+from i18n import Translator, negotiate
 from storage.conversations import StaleConversation
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,21 @@ async def stale_staff_button(update: Update, ctx: BotContext) -> None:
     await answer(update, ctx, ctx.tr._("This button is no longer valid."), alert=True)
 
 
+async def translator_for(update: Update, ctx: BotContext) -> Translator:
+    """The user's language for an error reply: PTB gives error handlers a fresh context,
+    without what the session loaded, so it is looked up again (the saved choice, else
+    Telegram's language_code, else the default)."""
+    user = update.effective_user
+    language = None
+    if user is not None:
+        try:
+            language = await ctx.repos.users.language_of(user.id)
+        except Exception:  # the error may be the database itself
+            log.warning("could not read the language of user %s", user.id)
+        language = language or negotiate(user.language_code)
+    return ctx.services.translator(language)
+
+
 async def on_error(update: object, ctx: BotContext) -> None:
     error = ctx.error
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
@@ -80,12 +96,13 @@ async def on_error(update: object, ctx: BotContext) -> None:
         return
     if isinstance(error, StaleConversation) and isinstance(update, Update):
         log.info("stale conversation of user %s: the update is dropped", error)
-        await answer(update, ctx, ctx.tr._("This button is no longer valid."))
+        tr = await translator_for(update, ctx)
+        await answer(update, ctx, tr._("This button is no longer valid."))
         return
     log.error("error while handling an update: %r", error, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    tr = getattr(ctx, "tr", None) or ctx.services.translator(None)
+    tr = await translator_for(update, ctx)
     try:
         await answer(update, ctx)
         await send(update, ctx, tr._("Sorry, something went wrong on our side. Please try "

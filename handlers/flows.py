@@ -74,7 +74,8 @@ class Flow(Generic[StepT, StateT]):
         if message_id == KEEP:
             message_id = previous.message_id if previous and previous.flow == self.name else None
         conv = Conversation(ctx.user.id, self.name, step.value, encode(state), message_id,
-                            version=previous.version if previous else 0)
+                            version=previous.version if previous else 0,
+                            update_id=ctx.update_id)
         await ctx.repos.conversations.save(conv, ctx.now())
         ctx.conv = conv
         return conv
@@ -88,6 +89,7 @@ class FlowRoute(Generic[StepT, StateT]):
     inputs: Mapping[StepT, InputHandler]
     default_input: InputHandler | None = None
     on_cancel: CancelHandler | None = None
+    resume: CancelHandler | None = None  # shows where the user is (a repeated update)
 
     async def dispatch(self, update: Update, ctx: BotContext) -> bool:
         """Typed or sent input while the user is in this flow: the step's handler. False

@@ -23,6 +23,7 @@ from handlers.flows import Flow
 from handlers.menu import menu_markup
 from handlers.registry import Registry
 from services import application_texts as render
+from services import workflow
 from services.keyboards import keyboard
 
 ID = r"(\d{1,12})"
@@ -181,8 +182,8 @@ async def my_withdraw(update: Update, ctx: BotContext) -> None:
                    keyboard([[(tr._("↩️ Yes, withdraw"), f"my:wy:{app.id}")],
                              [(tr._("⬅️ No, keep it"), f"my:v:{app.id}")]]))
         return
-    changed = await ctx.repos.applications.change_status(
-        app.id, app.status, "withdrawn", ctx.user.id, "", ctx.now())
+    changed = await workflow.change_status(ctx.services, app, app.status, "withdrawn",
+                                           ctx.user.id, "")
     if not changed:  # the centre changed it meanwhile: show what it is now
         await send(update, ctx, tr._("The status has just changed; here it is now."))
     now = await ctx.repos.applications.get_owned(app.id, ctx.user.id)

@@ -35,7 +35,7 @@ async def collect(ctx: BotContext) -> dict[str, Any]:
                           for d in await repos.applications.documents(app.id)],
             "history": [dataclasses.asdict(h)
                         for h in await repos.applications.history(app.id)]})
-    data["reminders"] = await repos.reminders.of_user(user_id)
+    data["reminders"] = await repos.outbox.of_chat(user_id)
     return data
 
 

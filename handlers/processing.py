@@ -10,22 +10,36 @@ import asyncio
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger("bot.updates")
-# The handler that took the current update writes its name here (see handlers.base).
-current: contextvars.ContextVar[dict[str, str | None] | None] = contextvars.ContextVar(
+
+
+@dataclass
+class UpdateRecord:
+    """What is known of the update being handled, shared by its handlers and the error
+    handler (PTB gives the error handler a fresh context; this stays the same)."""
+    handler: str | None = None   # the handler that took it (handlers.base.named)
+    answered: bool = False       # its callback query has been answered
+
+
+current: contextvars.ContextVar[UpdateRecord | None] = contextvars.ContextVar(
     "current_update", default=None)
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int):
+    def __init__(self, max_concurrent_updates: int,
+                 on_handled: Callable[[Update], Awaitable[None]] | None = None):
+        """`on_handled` is called once each update has been handled (it records the update
+        as handled, so a re-delivery of it is recognised)."""
         # PTB's own semaphore only bounds the queue; ours bounds the work.
         super().__init__(max_concurrent_updates=max(1024, max_concurrent_updates))
+        self._on_handled = on_handled
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._chats: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -44,7 +58,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 self._chats.pop(key, None)
 
     async def _timed(self, update: object, coroutine: Awaitable[Any]) -> None:
-        record: dict[str, str | None] = {"handler": None}
+        record = UpdateRecord()
         current.set(record)
         started = time.perf_counter()
         try:
@@ -53,7 +67,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if isinstance(update, Update):
                 user = update.effective_user.id if update.effective_user else "-"
                 log.info("update %s user %s handler %s %.1f ms", update.update_id, user,
-                         record["handler"] or "none", (time.perf_counter() - started) * 1000)
+                         record.handler or "none", (time.perf_counter() - started) * 1000)
+        if isinstance(update, Update) and self._on_handled is not None:
+            try:
+                await self._on_handled(update)
+            except Exception:  # a failed record risks a repeat, not a loss: carry on
+                log.exception("could not record update %s as handled", update.update_id)
 
     async def initialize(self) -> None:
         pass

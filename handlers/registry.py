@@ -52,11 +52,14 @@ class Registry:
 
     def flow(self, flow: Flow[Any, Any], inputs: Mapping[Any, InputHandler] | None = None,
              default_input: InputHandler | None = None,
-             on_cancel: CancelHandler | None = None) -> None:
-        """A flow and where input goes at each of its steps (a table, by step)."""
+             on_cancel: CancelHandler | None = None,
+             resume: CancelHandler | None = None) -> None:
+        """A flow and where input goes at each of its steps (a table, by step); `resume`
+        shows the user where they are in it."""
         if flow.name in self.flows:
             raise ValueError(f"flow {flow.name} registered twice")
-        self.flows[flow.name] = FlowRoute(flow, inputs or {}, default_input, on_cancel)
+        self.flows[flow.name] = FlowRoute(flow, inputs or {}, default_input, on_cancel,
+                                          resume)
 
     def menu_entry(self, rank: int, callback: str, label: Label, staff: bool = False) -> None:
         self.menu.append(MenuEntry(rank, callback, label, staff))

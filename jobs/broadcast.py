@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from apibot import App
+from apibot import App, says
 from domain.broadcast import Broadcast, text_for
 from services.broadcast_texts import control_markup, progress_text
 from services.container import Services
@@ -208,7 +208,7 @@ class Sender:
             await self.services.repos.users.mark_blocked(user_id)
             return "blocked"
         except BadRequest as exc:
-            return "not_found" if "chat not found" in exc.message.lower() else "failed"
+            return "not_found" if says(exc, "chat not found") else "failed"
         except TelegramError as exc:  # network trouble: retried on the next pass, a few times
             log.info("broadcast %s to %s: %r", broadcast.id, user_id, exc)
             return await self._attempt_failed(broadcast.id, user_id)
@@ -246,7 +246,7 @@ class Sender:
                                                       reply_markup=markup)
             await repos.broadcasts.set_progress_message(broadcast.id, message.message_id)
         except BadRequest as exc:
-            if "not modified" not in exc.message:
+            if not says(exc, "not modified"):
                 log.info("broadcast %s progress: %s", broadcast.id, exc.message)
         except TelegramError as exc:
             log.info("broadcast %s progress: %r", broadcast.id, exc)

@@ -1,6 +1,7 @@
 """The long-lived things handlers and jobs use, one set per running bot."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -29,6 +30,8 @@ class Services:
     clock: Clock
     library: Library  # the guide and reference content
     broadcasts: BroadcastControl | None = None  # set once the sender runs
+    # Set when something was written to the outbox: its sender delivers it at once.
+    outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
     roles: Roles = field(init=False)
 
     def __post_init__(self) -> None:

@@ -1,19 +1,16 @@
-"""Notifications: the applicant hears about every status change at once, in their
-language, with what to do next (reminders wait for the morning; this does not);
-staff hear about every new application."""
+"""What notices say: the applicant hears about every status change, in their language,
+with what to do next; staff hear about every new application. (They are owed through the
+outbox, services.outbox, and sent by jobs.outbox.)"""
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram import InlineKeyboardMarkup
 
 from domain.applications import Application
 from i18n import Translator
 from services import application_texts as render
-from services.container import Services
 from services.keyboards import keyboard
 
 log = logging.getLogger(__name__)
@@ -49,32 +46,6 @@ def status_message(tr: Translator, app: Application, comment: str) -> str:
     return text
 
 
-async def notify_applicant(services: Services, bot: Bot, app: Application,
-                           comment: str) -> bool:
-    """Send at once; a user who blocked the bot is marked and skipped."""
-    if app.user_id is None:
-        return False  # anonymised
-    user = await services.repos.users.get(app.user_id)
-    if user is None or user.blocked:
-        return False
-    tr = services.translator(user.language)
-    markup = status_markup(tr, app)
-    try:
-        await bot.send_message(user.id, status_message(tr, app, comment),
-                               parse_mode=ParseMode.HTML, reply_markup=markup)
-    except Forbidden:
-        await services.repos.users.mark_blocked(user.id)
-        return False
-    except TelegramError as exc:  # 429 or network: the reminder outbox retries it
-        log.warning("status notification for %s queued for retry: %r", app.number, exc)
-        await services.repos.reminders.schedule(
-            user.id, "status", f"{app.id}:{app.status}", services.clock.timestamp(),
-            {"app": app.id, "status": app.status, "comment": comment},
-            services.clock.timestamp())
-        return False
-    return True
-
-
 def status_markup(tr: Translator, app: Application) -> InlineKeyboardMarkup:
     if app.status == "documents_requested":
         return keyboard([[(tr._("📎 Add a document"), f"my:a:{app.id}")],
@@ -82,14 +53,7 @@ def status_markup(tr: Translator, app: Application) -> InlineKeyboardMarkup:
     return keyboard([[(tr._("📂 Open the application"), f"my:v:{app.id}")]])
 
 
-async def notify_staff(services: Services, bot: Bot, app: Application) -> None:
-    """Tell every staff member, each in their own language (best effort)."""
-    for staff_id in await services.staff_ids():
-        tr = await services.translator_for(staff_id)
-        text = tr._("🆕 New application {number}: {make} {model}, VIN {vin}. Open it with "
-                    "/app {number}.", number=app.number, make=app.make, model=app.model,
-                    vin=app.vin)
-        try:
-            await bot.send_message(staff_id, text, parse_mode=ParseMode.HTML)
-        except TelegramError as exc:  # a staff member who never started the bot
-            log.info("could not notify staff %s: %s", staff_id, exc)
+def new_application_text(tr: Translator, app: Application) -> str:
+    return tr._("🆕 New application {number}: {make} {model}, VIN {vin}. Open it with "
+                "/app {number}.", number=app.number, make=app.make, model=app.model,
+                vin=app.vin)

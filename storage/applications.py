@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -15,7 +16,9 @@ from domain.applications import (
     StatusChange,
     application_number,
 )
+from domain.outbox import Owed
 from storage.db import Database, Row, one
+from storage.outbox import add_owed
 
 _APP_FIELDS = [f.name for f in fields(Application)]
 
@@ -80,10 +83,11 @@ class ApplicationRepo:
         await self.db.put("DELETE FROM applications WHERE id = ? AND status = 'draft'",
                           (application_id,))
 
-    async def submit(self, application_id: int, year: int, actor_id: int, now: int
-                     ) -> Application | None:
-        """Give the draft its number and status 'submitted', with a history row; None if
-        it was no longer a draft (a double tap on Submit)."""
+    async def submit(self, application_id: int, year: int, actor_id: int, now: int,
+                     owed: Sequence[Owed] = ()) -> Application | None:
+        """Give the draft its number and status 'submitted', with a history row and the
+        notices it owes (one transaction); None if it was no longer a draft (a double tap
+        on Submit)."""
         async with self.db.write() as conn:
             async with conn.execute(
                     "UPDATE applications SET status = 'submitted', submitted_at = ?,"
@@ -95,12 +99,15 @@ class ApplicationRepo:
             await conn.execute(
                 "INSERT INTO status_changes (application_id, from_status, to_status, actor_id, at)"
                 " VALUES (?, 'draft', 'submitted', ?, ?)", (application_id, actor_id, now))
+            await add_owed(conn, owed, now)
             return _application(row)
 
     async def change_status(self, application_id: int, expected: str, new: str, actor_id: int,
-                            comment: str, now: int, **details: Any) -> bool:
+                            comment: str, now: int, owed: Sequence[Owed] = (),
+                            **details: Any) -> bool:
         """Compare-and-set: False when someone changed the status first. `details` are the
-        decision's data (certificate_number, inspection_at, requested_documents…)."""
+        decision's data (certificate_number, inspection_at, requested_documents…); the
+        status, its history row and the notices it owes (`owed`) commit together."""
         unknown = set(details) - {"certificate_number", "rejection_reason", "inspection_at",
                                   "inspection_place", "requested_documents", "requested_at"}
         if unknown:
@@ -119,6 +126,7 @@ class ApplicationRepo:
                 "INSERT INTO status_changes (application_id, from_status, to_status, actor_id,"
                 " comment, at) VALUES (?, ?, ?, ?, ?, ?)",
                 (application_id, expected, new, actor_id, comment, now))
+            await add_owed(conn, owed, now)
             return True
 
     async def of_user(self, user_id: int) -> list[Application]:

@@ -28,13 +28,14 @@ class Conversation:
     updated_at: int = 0
     parked: bool = False  # left for the menu or a lookup: typed input no longer goes to it
     version: int = 0  # as read; 0: not stored yet
+    update_id: int | None = None  # the update whose handling saved it last
 
 
 def _conversation(row: Row, user_id: int, updated_at: int) -> Conversation:
     return Conversation(user_id=user_id, flow=row["flow"], step=row["step"],
                         data=json.loads(row["data"]), message_id=row["message_id"],
                         updated_at=updated_at, parked=bool(row["parked"]),
-                        version=row["version"])
+                        version=row["version"], update_id=row["update_id"])
 
 
 class ConversationRepo:
@@ -52,15 +53,18 @@ class ConversationRepo:
         data = json.dumps(conv.data, ensure_ascii=False)
         if conv.version == 0:
             rows = await self.db.put(
-                "INSERT INTO conversations (user_id, flow, step, data, message_id, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING RETURNING version",
-                (conv.user_id, conv.flow, conv.step, data, conv.message_id, now))
+                "INSERT INTO conversations (user_id, flow, step, data, message_id, updated_at,"
+                " update_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING"
+                " RETURNING version",
+                (conv.user_id, conv.flow, conv.step, data, conv.message_id, now,
+                 conv.update_id))
         else:
             rows = await self.db.put(
                 "UPDATE conversations SET flow = ?, step = ?, data = ?, message_id = ?,"
-                " updated_at = ?, parked = 0, version = version + 1"
+                " updated_at = ?, parked = 0, version = version + 1, update_id = ?"
                 " WHERE user_id = ? AND version = ? RETURNING version",
-                (conv.flow, conv.step, data, conv.message_id, now, conv.user_id, conv.version))
+                (conv.flow, conv.step, data, conv.message_id, now, conv.update_id,
+                 conv.user_id, conv.version))
         if not rows:
             raise StaleConversation(conv.user_id)
         conv.version, conv.updated_at, conv.parked = rows[0]["version"], now, False

@@ -18,6 +18,35 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
 
 
+class MigrationError(Exception):
+    """A migration failed; the database is as it was before it."""
+
+
+# SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN (primary codes).
+CANNOT_WRITE = (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL,
+                sqlite3.SQLITE_CANTOPEN)
+
+
+class NotWritable(Exception):
+    """The database file (or its folder, where SQLite keeps the WAL) cannot be written."""
+
+
+async def _probe_writable(conn: aiosqlite.Connection, path: str | Path) -> None:
+    """A bot that cannot write loses what users enter: find out at start-up, not on the
+    first answer. Creating a table inside a transaction that is rolled back touches the
+    file the way any write does, and leaves nothing behind."""
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            await conn.execute("CREATE TABLE write_probe (x INTEGER)")
+        finally:
+            await conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if (exc.sqlite_errorcode & 0xFF) not in CANNOT_WRITE:
+            raise  # e.g. locked by another process for longer than busy_timeout
+        raise NotWritable(f"database {path} is not writable: {exc}") from exc
+
+
 def one(row: Row | None) -> Row:
     """The row a statement must return (INSERT … RETURNING, an aggregate)."""
     if row is None:
@@ -25,9 +54,9 @@ def one(row: Row | None) -> Row:
     return row
 
 
-def migrations() -> list[tuple[int, Path]]:
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     found = []
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+    for path in sorted(directory.glob("*.sql")):
         match = re.match(r"(\d+)_", path.name)
         if match:
             found.append((int(match.group(1)), path))
@@ -73,6 +102,11 @@ class Database:
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
             " PRAGMA synchronous = NORMAL;"  # WAL: survives a killed process; fast commits
             " PRAGMA busy_timeout = 5000;")
+        try:
+            await _probe_writable(conn, path)
+        except BaseException:
+            await conn.close()
+            raise
         return cls(conn, None if str(path) == ":memory:" else _open_quick(path))
 
     async def close(self) -> None:
@@ -83,18 +117,27 @@ class Database:
     async def schema_version(self) -> int:
         return await self.scalar("PRAGMA user_version")
 
-    async def migrate(self) -> list[int]:
-        """Apply the migrations newer than the recorded version; return those applied."""
+    async def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[int]:
+        """Apply the migrations newer than the recorded version; return those applied. A
+        migration that fails is rolled back whole and stops the rest (MigrationError)."""
         current = await self.schema_version()
         applied = []
-        for number, path in migrations():
+        for number, path in migrations(directory):
             if number <= current:
                 continue
             sql = path.read_text(encoding="utf-8")
             # One transaction per file: the schema and its version change together.
             async with self._write_lock:
-                await self.conn.executescript(
-                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+                try:
+                    await self.conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+                except sqlite3.Error as exc:
+                    # executescript stops at the failing statement with the transaction
+                    # open: what ran before it must not stay.
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    raise MigrationError(f"migration {path.name} failed and was rolled "
+                                         f"back: {exc}") from exc
             log.info("applied migration %s", path.name)
             applied.append(number)
         return applied

@@ -8,7 +8,7 @@ from storage.applications import ApplicationRepo, ConsentRepo
 from storage.broadcasts import BroadcastRepo
 from storage.conversations import ConversationRepo
 from storage.db import Database
-from storage.reminders import ReminderRepo
+from storage.outbox import OutboxRepo, UpdateRepo
 from storage.users import UserRepo
 
 
@@ -17,7 +17,8 @@ class Repos:
     db: Database
     users: UserRepo
     conversations: ConversationRepo
-    reminders: ReminderRepo
+    outbox: OutboxRepo
+    updates: UpdateRepo
     applications: ApplicationRepo
     consents: ConsentRepo
     broadcasts: BroadcastRepo
@@ -28,7 +29,7 @@ class Repos:
         if migrate:
             await db.migrate()
         return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db),
-                   reminders=ReminderRepo(db), applications=ApplicationRepo(db),
+                   outbox=OutboxRepo(db), updates=UpdateRepo(db), applications=ApplicationRepo(db),
                    consents=ConsentRepo(db), broadcasts=BroadcastRepo(db))
 
     async def close(self) -> None:

@@ -25,7 +25,7 @@ class UserRepo:
         update. Only a new or changed user is written now; last_seen is batched."""
         row = await self.db.lookup(
             "SELECT u.*, c.flow, c.step, c.data, c.message_id, c.updated_at AS conv_updated,"
-            " c.parked, c.version"
+            " c.parked, c.version, c.update_id"
             " FROM users u LEFT JOIN conversations c ON c.user_id = u.id WHERE u.id = ?",
             (user_id,))
         if row is None or row["first_name"] != first_name or row["username"] != username \

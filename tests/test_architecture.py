@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 PACKAGES = ("domain", "storage", "services", "handlers", "jobs", "emulator")
-TOP = ("bot", "runtime", "config", "i18n", "logs", "transport", "apibot", "healthcheck")
+TOP = ("bot", "runtime", "config", "i18n", "logs", "transport", "apibot", "healthcheck",
+       "webhook")
 # What each layer may import of the project (besides itself). Dependencies point one way:
 # domain <- storage <- services (the application layer) <- handlers and jobs <- runtime.
 BASE = {"config", "i18n", "logs", "transport", "apibot"}

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jobs import reminders
+from jobs import outbox as reminders
 
 
 async def open_guide(person, lang):

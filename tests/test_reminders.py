@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from jobs import reminders
-from services import reminders as scheduling
+from jobs import outbox
+from services import workflow
 from tests.desk_helpers import VEHICLE, applicant_with_application, staff_member
 
 ALMATY = timezone(timedelta(hours=5))
@@ -18,18 +18,16 @@ def almaty(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> d
 
 async def request_documents(bot, case, kinds=("title",)):
     """Staff's change, through the same code path as the desk (without the buttons)."""
-    repos, services = bot.runtime.repos, bot.runtime.app.bot_data["services"]
+    repos, services = bot.runtime.repos, bot.runtime.services
     now = bot.clock.timestamp()
-    await repos.applications.change_status(case.id, "submitted", "documents_requested", 900002,
-                                           "", now, requested_documents=list(kinds),
-                                           requested_at=now)
-    case = await repos.applications.get(case.id)
-    await scheduling.schedule_documents(services, case, case.requested_at)
-    return case
+    await workflow.change_status(services, case, "submitted", "documents_requested", 900002,
+                                 "", requested_documents=list(kinds), requested_at=now)
+    await bot.runtime.outbox.deliver_due()  # the status notice, due now: out of the way
+    return await repos.applications.get(case.id)
 
 
 async def tick(bot) -> int:
-    return await reminders.tick(bot.runtime.app)
+    return await outbox.tick(bot.runtime.app)
 
 
 async def test_documents_reminders_after_2_and_5_days_then_staff_flag(person, bot, client,
@@ -63,19 +61,19 @@ async def test_documents_reminder_dropped_once_they_arrive(person, bot, clock):
     await applicant.send_file("title.pdf", b"%PDF title", "application/pdf")
     clock.advance(days=8)
     assert await tick(bot) == 0
-    rows = await bot.runtime.repos.db.fetchall("SELECT status FROM reminders WHERE kind LIKE 'doc%'")
+    rows = await bot.runtime.repos.db.fetchall("SELECT status FROM outbox WHERE kind LIKE 'doc%'")
     assert {r["status"] for r in rows} == {"dropped"}
 
 
 async def test_inspection_day_before_and_two_hours_before_with_quiet_hours(person, bot, clock):
     clock.set(almaty(2026, 11, 26, 11, 0))
     applicant, case = await applicant_with_application(person, bot, "kk")
-    repos, services = bot.runtime.repos, bot.runtime.app.bot_data["services"]
+    services = bot.runtime.services
     at = int(almaty(2026, 11, 28, 10, 30).timestamp())
-    await repos.applications.change_status(case.id, "submitted", "inspection", 900002, "",
-                                           clock.timestamp(), inspection_at=at,
-                                           inspection_place="Өскемен")
-    await scheduling.schedule_inspection(services, await repos.applications.get(case.id), at)
+    await workflow.change_status(services, case, "submitted", "inspection", 900002, "",
+                                 inspection_at=at, inspection_place="Өскемен")
+    await bot.runtime.outbox.deliver_due()  # the status notice, due now: out of the way
+    await applicant._collect()
     clock.set(almaty(2026, 11, 27, 10, 29))
     assert await tick(bot) == 0
     clock.set(almaty(2026, 11, 27, 10, 30))  # the day before
@@ -89,17 +87,16 @@ async def test_inspection_day_before_and_two_hours_before_with_quiet_hours(perso
 
 async def test_reason_gone_withdrawn_application_drops_the_reminder(person, bot, clock):
     applicant, case = await applicant_with_application(person, bot, "ru")
-    repos, services = bot.runtime.repos, bot.runtime.app.bot_data["services"]
+    repos, services = bot.runtime.repos, bot.runtime.services
     at = clock.timestamp() + 3 * 86400
-    await repos.applications.change_status(case.id, "submitted", "inspection", 900002, "",
-                                           clock.timestamp(), inspection_at=at,
-                                           inspection_place="Усть-Каменогорск")
-    await scheduling.schedule_inspection(services, await repos.applications.get(case.id), at)
+    await workflow.change_status(services, case, "submitted", "inspection", 900002, "",
+                                 inspection_at=at, inspection_place="Усть-Каменогорск")
+    await bot.runtime.outbox.deliver_due()
     await applicant.press_data(f"my:w:{case.id}", forge=True)
     await applicant.press("Да, отозвать")
     clock.advance(days=3)
     assert await tick(bot) == 0
-    rows = await repos.db.fetchall("SELECT status FROM reminders WHERE kind = 'inspection'")
+    rows = await repos.db.fetchall("SELECT status FROM outbox WHERE kind = 'inspection'")
     assert [r["status"] for r in rows] == ["dropped", "dropped"]
 
 

@@ -180,3 +180,25 @@ def test_extended_busy_codes_count_as_busy():
         exc = sqlite3.OperationalError("x")
         exc.sqlite_errorcode = code
         assert _busy(exc) is busy, code
+
+
+async def test_a_failing_migration_is_rolled_back_whole(tmp_path):
+    from storage.db import MIGRATIONS_DIR, MigrationError
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for _, path in migrations():
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    broken = len(migrations()) + 1
+    (folder / f"{broken:04d}_broken.sql").write_text(
+        "CREATE TABLE half_done (id INTEGER);\n"
+        "ALTER TABLE users ADD COLUMN extra TEXT;\n"
+        "INSERT INTO no_such_table VALUES (1);\n", encoding="utf-8")
+    db = await Database.open(tmp_path / "db.sqlite3")
+    with pytest.raises(MigrationError, match="broken"):
+        await db.migrate(folder)
+    assert await db.schema_version() == len(migrations(MIGRATIONS_DIR))
+    tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+    assert "half_done" not in tables
+    columns = {r[1] for r in await db.fetchall("PRAGMA table_info(users)")}
+    assert "extra" not in columns
+    await db.close()

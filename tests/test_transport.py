@@ -51,6 +51,21 @@ async def test_read_timeout_is_timed_out(silent_server, make):
         await request.shutdown()
 
 
+async def test_a_short_read_timeout_waits_as_long_as_httpx_does(silent_server):
+    """The write timeout (5 s by default) is not added to a JSON request's read wait: a
+    0.2 s read timeout gives up about when PTB's own transport does, not 5 s later."""
+    waited = {}
+    for name, request in (("aiohttp", AiohttpRequest(read_timeout=0.2)),
+                          ("httpx", HTTPXRequest(read_timeout=0.2))):
+        await request.initialize()
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(TimedOut):
+            await request.post(f"{silent_server}/botX/getMe")
+        waited[name] = asyncio.get_running_loop().time() - started
+        await request.shutdown()
+    assert waited["aiohttp"] < waited["httpx"] + 1.0, waited
+
+
 @pytest.mark.parametrize("make,prefix", [
     (lambda: AiohttpRequest(), "aiohttp."),
     (lambda: HTTPXRequest(), "httpx."),

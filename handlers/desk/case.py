@@ -5,6 +5,8 @@ callback_data: st:v:<id> the card, st:f:<doc> re-send a document.
 """
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 
 from domain import status as machine
@@ -15,6 +17,9 @@ from handlers.desk.common import FLOW, action_label
 from handlers.guards import staff_only
 from services import application_texts as render
 from services.keyboards import Button, keyboard
+
+NUMBER = re.compile(r"EV-[0-9]{4}-[0-9]{6,9}")
+ID = re.compile(r"[0-9]{1,12}")  # ASCII digits only ("²".isdigit() is True)
 
 
 async def card(update: Update, ctx: BotContext, case: Application, fresh: bool = False) -> None:
@@ -47,8 +52,8 @@ async def card(update: Update, ctx: BotContext, case: Application, fresh: bool =
 async def app_command(update: Update, ctx: BotContext) -> None:
     ref = (ctx.args or [""])[0].strip().upper()
     repos = ctx.repos.applications
-    case = await repos.by_number(ref) if ref.startswith("EV-") else \
-        await repos.get(int(ref)) if ref.isdigit() else None
+    case = await repos.by_number(ref) if NUMBER.fullmatch(ref) else \
+        await repos.get(int(ref)) if ID.fullmatch(ref) else None
     if case is None or case.status == "draft":
         await send(update, ctx, ctx.tr._("No application {ref}. Usage: /app EV-2026-000001",
                                          ref=ref or "—"))

@@ -6,6 +6,7 @@ handlers check the role anyway, on every use.
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
@@ -17,6 +18,7 @@ from handlers.registry import Registry
 from services.container import Services
 
 log = logging.getLogger(__name__)
+USER_ID = re.compile(r"[0-9]{1,15}")  # Telegram ids fit in 52 bits; ASCII digits only
 
 
 async def publish_staff_commands(app: App, registry: Registry, services: Services,
@@ -49,7 +51,7 @@ async def revoke(update: Update, ctx: BotContext) -> None:
 async def change_role(update: Update, ctx: BotContext, role: str) -> None:
     tr = ctx.tr
     arg = (ctx.args or [""])[0]
-    target = await ctx.repos.users.get(int(arg)) if arg.isdigit() else None
+    target = await ctx.repos.users.get(int(arg)) if USER_ID.fullmatch(arg) else None
     if target is None:
         await send(update, ctx, tr._("Usage: /grant USER_ID or /revoke USER_ID. The user must "
                                      "have started the bot first."))

@@ -20,7 +20,7 @@ from handlers.desk.case import card, changed_meanwhile
 from handlers.desk.common import FLOW, ChangeState, DeskStep
 from handlers.guards import staff_only
 from services import application_texts as render
-from services import notices, reminders
+from services import workflow
 from services.keyboards import keyboard
 
 
@@ -211,26 +211,24 @@ async def finish(update: Update, ctx: BotContext, state: ChangeState, text: str)
 
 async def apply_change(update: Update, ctx: BotContext, app_id: int, expected: str, new: str,
                        comment: str, **details: Any) -> None:
-    """Compare-and-set the status; tell the applicant; schedule the reminders it implies."""
-    repos, services = ctx.repos.applications, ctx.services
-    changed = await repos.change_status(app_id, expected, new, ctx.user.id, comment, ctx.now(),
-                                        **details)
+    """Compare-and-set the status, with the applicant's notice and the reminders it implies
+    (one transaction; the notice goes out at once, through the outbox)."""
+    repos = ctx.repos.applications
     case = await repos.get(app_id)
     if case is None:
         return
+    changed = await workflow.change_status(ctx.services, case, expected, new, ctx.user.id,
+                                           comment, **details)
+    case = await repos.get(app_id) or case
     if not changed:
         await changed_meanwhile(update, ctx, case)
         return
-    if new == "documents_requested" and case.requested_at is not None:
-        await reminders.schedule_documents(services, case, case.requested_at)
-    elif new == "inspection" and case.inspection_at is not None:
-        await reminders.schedule_inspection(services, case, case.inspection_at)
-    delivered = await notices.notify_applicant(services, ctx.bot, case, comment)
     tr = ctx.tr
     note = tr._("Status changed to «{status}».", status=render.status_label(tr, new))
-    if not delivered:
-        note += " " + tr._("The applicant could not be notified right now (blocked the bot, "
-                           "anonymised, or a retry is queued).")
+    applicant = await ctx.repos.users.get(case.user_id) if case.user_id else None
+    if applicant is None or applicant.blocked:
+        note += " " + tr._("The applicant cannot be notified (blocked the bot, or the "
+                           "application is anonymised).")
     await send(update, ctx, note)
     await card(update, ctx, case, fresh=True)
 

@@ -11,7 +11,7 @@ from handlers.registry import Registry
 
 def register(registry: Registry) -> None:
     private = filters.ChatType.PRIVATE
-    registry.flow(wizard.FLOW, default_input=wizard.on_text)
+    registry.flow(wizard.FLOW, default_input=wizard.on_text, resume=wizard.show_where)
     registry.add(CommandHandler("guide", wizard.open_guide, filters=private))
     registry.add(CommandHandler("reload", wizard.reload_content, filters=private))
     registry.add(CallbackQueryHandler(wizard.open_guide, pattern=callback("g:menu")))

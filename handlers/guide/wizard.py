@@ -24,7 +24,7 @@ from handlers.flows import Flow
 from handlers.guards import staff_only
 from handlers.guide import render as guide_render
 from handlers.intake import navigate as intake
-from services import reminders
+from services import outbox
 from services.keyboards import Url, keyboard
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,10 @@ async def render(update: Update, ctx: BotContext, walk: guide.Walk, fresh: bool 
     await FLOW.go(ctx, step, walk, message.message_id if message else None)
 
 
+async def show_where(update: Update, ctx: BotContext) -> None:
+    await render(update, ctx, current_walk(ctx), fresh=True)
+
+
 @named("guide:open")
 async def open_guide(update: Update, ctx: BotContext) -> None:
     """From the menu or /guide: resume a walk in progress, else start one."""
@@ -167,10 +171,10 @@ async def on_remind(update: Update, ctx: BotContext) -> None:
     tr = ctx.tr
     subject = guide.encode(walk)
     due = ctx.services.clock.now() + REMIND_AFTER
-    reminder = await reminders.schedule_guide(ctx.services, ctx.user.id, subject,
-                                              int(due.timestamp()))
+    reminder = await outbox.schedule_guide(ctx.services, ctx.user.id, subject,
+                                           int(due.timestamp()))
     if reminder is None:
-        existing = await ctx.repos.reminders.pending(ctx.user.id, "guide", subject)
+        existing = await ctx.repos.outbox.pending(ctx.user.id, "guide", subject)
         when = _utc(existing.due_at) if existing else due
         text = tr._("A reminder about this result is already set for {when}.",
                     when=tr.datetime(when))

@@ -22,7 +22,8 @@ INPUTS: dict[IntakeStep, InputHandler] = {
 def register(registry: Registry) -> None:
     private = filters.ChatType.PRIVATE
     fields = "|".join(domain.FIELDS)
-    registry.flow(FLOW, INPUTS, default_input=answers.use_buttons, on_cancel=submit.on_cancel)
+    registry.flow(FLOW, INPUTS, default_input=answers.use_buttons, on_cancel=submit.on_cancel,
+                  resume=answers.show_where)
     registry.add(CommandHandler("apply", answers.apply_command, filters=private))
     registry.add(CallbackQueryHandler(answers.apply_entry, pattern=callback("apply:new")))
     registry.add(CallbackQueryHandler(answers.on_consent, pattern=callback("ap:c:(yes|no)")))

@@ -72,6 +72,10 @@ async def on_consent(update: Update, ctx: BotContext) -> None:
     await navigate.begin(update, ctx, state.prefill)
 
 
+async def show_where(update: Update, ctx: BotContext) -> None:
+    await navigate.resume(update, ctx, fresh=True)
+
+
 # --- saving an answer ------------------------------------------------------------------
 
 async def save_answer(update: Update, ctx: BotContext, draft: Application, name: str,

@@ -13,7 +13,7 @@ from handlers.flows import decode, encode
 from handlers.intake import screens
 from handlers.intake.common import FIELD_STEPS, IntakeState, IntakeStep, draft_of, position
 from services import application_texts as render
-from services import reminders
+from services import outbox
 
 SCREENS: dict[IntakeStep, screens.Screen] = {
     **{step: screens.question for step in FIELD_STEPS},
@@ -40,7 +40,7 @@ async def begin(update: Update, ctx: BotContext, prefill: dict[str, Any] | None 
     draft = await draft_of(ctx)
     if draft is None:
         draft = await ctx.repos.applications.create_draft(ctx.user.id, prefill, ctx.now())
-        await reminders.schedule_draft(ctx.services, draft)  # "unfinished" nudge, once
+        await outbox.schedule_draft(ctx.services, draft)  # "unfinished" nudge, once
     elif prefill:
         await ctx.repos.applications.update_draft(draft.id, prefill, ctx.now())
         draft = await draft_of(ctx) or draft

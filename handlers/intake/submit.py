@@ -14,7 +14,7 @@ from handlers.intake.answers import pressed_at
 from handlers.intake.common import IntakeStep, draft_of, position
 from handlers.menu import back_to_menu, menu_markup, menu_text
 from services import application_texts as render
-from services import notices
+from services import workflow
 from services.keyboards import keyboard
 
 
@@ -41,8 +41,7 @@ async def on_submit(update: Update, ctx: BotContext) -> None:
     if domain.next_field(draft.values()) is not None:
         await navigate.advance(update, ctx, draft)
         return
-    year = ctx.services.clock.now().astimezone(ctx.tr.tz).year
-    submitted = await ctx.repos.applications.submit(draft.id, year, ctx.user.id, ctx.now())
+    submitted = await workflow.submit(ctx.services, draft, ctx.user.id)
     if submitted is None:  # a double tap: the first one submitted it
         return
     await flows.end(ctx)
@@ -53,7 +52,6 @@ async def on_submit(update: Update, ctx: BotContext) -> None:
         "change. You can follow it in «My applications».", number=submitted.number,
         status=render.status_label(tr, submitted.status)),
         keyboard([[(tr._("📂 My applications"), "my:list")], [(tr._("⬅️ Main menu"), "menu")]]))
-    await notices.notify_staff(ctx.services, ctx.bot, submitted)
 
 
 @named("apply:discard")

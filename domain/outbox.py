@@ -1,0 +1,43 @@
+"""The outbox: every message the bot owes someone (a status notice, a reminder, an alert to
+staff), written in the same transaction as the change that caused it and delivered by the
+outbox sender (jobs.outbox), at least once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Kinds sent to staff, whatever the applicant's own settings.
+STAFF_KINDS = ("documents_flag", "new_application", "digest")
+# Kinds that are news, not nudges: sent at night too, and to users who muted reminders.
+URGENT_KINDS = ("status", "new_application")
+MAX_ATTEMPTS = 8        # transient failures (network, 5xx, 429) before a notice is given up
+LEASE_SECONDS = 120     # a claimed notice not finished by then is claimed again (a crash)
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A message to write to the outbox."""
+    chat_id: int
+    kind: str
+    subject: str        # with chat_id and kind, what makes a pending notice unique
+    due_at: int         # Unix seconds, UTC
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A row of the outbox."""
+    id: int
+    chat_id: int
+    kind: str
+    subject: str
+    due_at: int
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+
+
+def backoff(attempts: int) -> int:
+    """Seconds before the next try after `attempts` failures: 2, 4, 8… at most 5 minutes."""
+    return int(min(2 ** max(attempts, 1), 300))

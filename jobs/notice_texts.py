@@ -1,0 +1,149 @@
+"""What each kind of outbox notice says when it is sent, read afresh from the database:
+a notice whose reason is gone (documents arrived, inspection moved, draft submitted) is
+dropped rather than sent, and one whose reason moved (a draft edited since) waits."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardMarkup
+
+from domain import guide
+from domain.applications import Application
+from domain.outbox import Notice
+from i18n import Translator
+from services import application_texts as render
+from services import notices
+from services.container import Services
+from services.keyboards import keyboard
+
+
+@dataclass
+class Message:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+# A message to send; None: drop the notice (its reason is gone); a datetime: not before.
+Prepared = Message | datetime | None
+CasePreparer = Callable[[Services, Translator, Application, Notice, datetime],
+                        Awaitable[Prepared]]
+
+
+async def prepare(services: Services, tr: Translator, notice: Notice, now: datetime
+                  ) -> Prepared:
+    if notice.kind == "guide":
+        return _guide(services, tr, notice)
+    if notice.kind == "digest":
+        return await _digest(services, tr, notice)
+    preparer = CASE_KINDS.get(notice.kind)
+    case = await services.repos.applications.get(int(notice.payload.get("app", 0)))
+    if preparer is None or case is None:
+        return None
+    if notice.kind not in STAFF_CASE_KINDS and case.user_id != notice.chat_id:
+        return None  # anonymised, or no longer theirs
+    return await preparer(services, tr, case, notice, now)
+
+
+def _guide(services: Services, tr: Translator, notice: Notice) -> Prepared:
+    values = str(notice.payload.get("payload", "")).removeprefix(guide.PAYLOAD_PREFIX)
+    content = services.library.content
+    walk = guide.decode(content, values)
+    result = guide.result(content, walk) if walk else None
+    if result is None:
+        return None  # the guide changed and the answers lead nowhere now
+    text = tr._("⏰ You asked me to remind you about your certification path: <b>{title}</b>."
+                "\nReady to continue?", title=result.outcome.title[tr.language])
+    return Message(text, keyboard([[(tr._("📘 Open my result"), f"g:o:{values}")],
+                                   [(tr._("⬅️ Main menu"), "menu")]]))
+
+
+async def still_missing(services: Services, case: Application, requested_at: object
+                        ) -> list[str]:
+    """Requested kinds not uploaded since the request ([] when the reason is gone)."""
+    if case.status != "documents_requested" or case.requested_at != requested_at:
+        return []
+    docs = await services.repos.applications.documents(case.id)
+    arrived = {d.kind for d in docs if d.uploaded_at >= (case.requested_at or 0)}
+    return [k for k in case.requested_documents if k not in arrived]
+
+
+async def _documents(services: Services, tr: Translator, case: Application, notice: Notice,
+                     now: datetime) -> Prepared:
+    missing = await still_missing(services, case, notice.payload.get("requested_at"))
+    if not missing:
+        return None
+    names = "\n".join(f"• {render.doc_label(tr, k)}" for k in missing)
+    text = tr._("⏰ The certification centre is still waiting for documents for application "
+                "{number}:", number=case.number) + "\n" + names
+    return Message(text, keyboard([[(tr._("📎 Add a document"), f"my:a:{case.id}")]]))
+
+
+async def _documents_flag(services: Services, tr: Translator, case: Application,
+                          notice: Notice, now: datetime) -> Prepared:
+    if not await still_missing(services, case, notice.payload.get("requested_at")):
+        return None
+    days = (int(now.timestamp()) - (case.requested_at or 0)) // 86400
+    return Message(tr.ngettext(
+        "🚩 Application {number}: documents requested {n} day ago are still missing. "
+        "/app {number}", "🚩 Application {number}: documents requested {n} days ago are "
+        "still missing. /app {number}", days, number=case.number))
+
+
+async def _inspection(services: Services, tr: Translator, case: Application, notice: Notice,
+                      now: datetime) -> Prepared:
+    if case.status != "inspection" or case.inspection_at is None or \
+            case.inspection_at != notice.payload.get("at"):
+        return None  # rescheduled, withdrawn or already past this stage
+    when = tr.datetime(datetime.fromtimestamp(case.inspection_at, tz=UTC))
+    return Message(tr._("⏰ Reminder: the inspection of your vehicle (application {number}) is "
+                        "on {when}, at {place}. Bring the vehicle and the original documents.",
+                        number=case.number, when=when, place=case.inspection_place))
+
+
+async def _draft(services: Services, tr: Translator, case: Application, notice: Notice,
+                 now: datetime) -> Prepared:
+    if case.status != "draft":
+        return None  # submitted or deleted meanwhile
+    due = case.updated_at + services.settings.draft_reminder_hours * 3600
+    if due > now.timestamp():
+        return datetime.fromtimestamp(due, tz=UTC)  # edited since: wait from then
+    return Message(tr._("📝 Your application is not finished yet. Everything you entered is "
+                        "saved: continue where you stopped?"),
+                   keyboard([[(tr._("📝 Continue the draft"), "apply:new")]]))
+
+
+async def _status(services: Services, tr: Translator, case: Application, notice: Notice,
+                  now: datetime) -> Prepared:
+    if case.status != notice.payload.get("status"):
+        return None  # a newer change has been (or will be) notified instead
+    text = notices.status_message(tr, case, str(notice.payload.get("comment", "")))
+    return Message(text, notices.status_markup(tr, case))
+
+
+async def _new_application(services: Services, tr: Translator, case: Application,
+                           notice: Notice, now: datetime) -> Prepared:
+    if case.status == "draft":
+        return None
+    return Message(notices.new_application_text(tr, case))
+
+
+async def _digest(services: Services, tr: Translator, notice: Notice) -> Prepared:
+    settings, repos = services.settings, services.repos
+    cases = [c for c in [await repos.applications.get(int(i))
+                         for i in notice.payload.get("apps", [])] if c is not None]
+    if not cases:
+        return None
+    lines = [tr.ngettext("🗂 {n} application has been waiting longer than {days} days:",
+                         "🗂 {n} applications have been waiting longer than {days} days:",
+                         len(cases), days=settings.waiting_limit_days)]
+    lines += [f"• /app {c.number} · {render.status_label(tr, c.status)} · "
+              f"{render.local_time(tr, c.updated_at)}" for c in cases[:50]]
+    return Message("\n".join(lines))
+
+
+CASE_KINDS: dict[str, CasePreparer] = {
+    "documents": _documents, "documents_flag": _documents_flag, "inspection": _inspection,
+    "draft": _draft, "status": _status, "new_application": _new_application}
+STAFF_CASE_KINDS = ("documents_flag", "new_application")

@@ -1,0 +1,39 @@
+"""An application's life as the application layer runs it: submission and status changes,
+each committed in one transaction with its history row and everything it owes people
+(the applicant's notice, reminders, alerts to staff), then the outbox sender woken."""
+from __future__ import annotations
+
+from typing import Any
+
+from domain.applications import Application
+from services import outbox
+from services.container import Services
+
+
+async def submit(services: Services, draft: Application, actor_id: int) -> Application | None:
+    """Submit a draft; None if it was submitted already (a double tap)."""
+    now = services.clock.timestamp()
+    year = services.clock.now().astimezone(services.settings.tz).year
+    alerts = outbox.new_application_alerts(draft.id, await services.staff_ids(), now)
+    submitted = await services.repos.applications.submit(draft.id, year, actor_id, now, alerts)
+    if submitted is not None:
+        outbox.wake(services)
+    return submitted
+
+
+async def change_status(services: Services, app: Application, expected: str, new: str,
+                        actor_id: int, comment: str, **details: Any) -> bool:
+    """Compare-and-set `app` from `expected` to `new`; False if someone changed it first.
+    The applicant is told (unless they made the change themselves)."""
+    now = services.clock.timestamp()
+    if "requested_documents" in details:
+        details.setdefault("requested_at", now)
+    owed = [] if actor_id == app.user_id else \
+        outbox.status_notice(app.id, app.user_id, new, comment, now)
+    owed += outbox.implied_reminders(services, app.id, app.user_id, new, details,
+                                     await services.staff_ids(), now)
+    changed = await services.repos.applications.change_status(
+        app.id, expected, new, actor_id, comment, now, owed, **details)
+    if changed and owed:
+        outbox.wake(services)
+    return changed
