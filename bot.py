@@ -64,7 +64,11 @@ async def local(settings: Settings) -> None:
     runtime = Runtime(settings)
     await runtime.start()
     try:
-        await terminal.chat(emulator.url, log_file)
+        # New users of the terminal get ids never used with this database, even by a
+        # session before this one (their data would make a "new" user an old one).
+        known = await runtime.repos.users.highest_id() if runtime.repos else 0
+        ids = terminal.UserIds(Path(settings.database_path).with_suffix(".last-user-id"), known)
+        await terminal.chat(emulator.url, log_file, ids)
     finally:
         await runtime.stop()
         await emulator.stop()

@@ -206,7 +206,7 @@ class Person:
             wait = min(remaining, 0.5) if need_more else settle
             found = await self.client.events(self.user_id, after=self.seq, wait=wait)
             for event in found["events"]:
-                self._apply(event)
+                self.apply(event)
                 events.append(event)
             if callback_id and answer is None:
                 state = await self.client.callback(callback_id)
@@ -215,7 +215,8 @@ class Person:
                 break
         return Replies(events=events, callback=answer)
 
-    def _apply(self, event: dict) -> None:
+    def apply(self, event: dict) -> None:
+        """Take in an event of this chat: the messages as the user sees them now."""
         self.seq = max(self.seq, event["seq"])
         if event["type"] == "send":
             self.messages[event["message_id"]] = dict(event)

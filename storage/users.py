@@ -74,6 +74,10 @@ class UserRepo:
     async def count(self) -> int:
         return await self.db.scalar("SELECT count(*) FROM users")
 
+    async def highest_id(self) -> int:
+        """The largest user id stored, 0 if none (local mode's new users go above it)."""
+        return await self.db.scalar("SELECT coalesce(max(id), 0) FROM users")
+
     async def with_roles(self, roles: tuple[str, ...]) -> list[int]:
         marks = ", ".join("?" for _ in roles)
         rows = await self.db.fetchall(f"SELECT id FROM users WHERE role IN ({marks})", roles)
