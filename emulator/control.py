@@ -1,6 +1,8 @@
-"""The control API, at /control/…: act as users and read what the bot did.
+"""The control API, at /control/…: act as users, read what the bot did, inject faults.
 
 Used by the test suite, the benchmarks and the terminal chat. JSON in, JSON out.
+Fault injection (emulator/faults.py): POST /control/faults sets rules, GET reads the
+counters, DELETE clears them.
 """
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ import time
 
 from aiohttp import web
 
+from emulator.faults import Faults, FaultSpecError
 from emulator.world import Limits, World
 
 
 class Control:
-    def __init__(self, world: World):
+    def __init__(self, world: World, faults: Faults):
         self.world = world
+        self.faults = faults
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -31,6 +35,9 @@ class Control:
             web.get("/control/files/{file_id}", self.file),
             web.get("/control/stats", self.stats),
             web.get("/control/webhook", self.webhook_info),
+            web.post("/control/faults", self.set_faults),
+            web.get("/control/faults", self.get_faults),
+            web.delete("/control/faults", self.clear_faults),
         ]
 
     async def add_users(self, request: web.Request) -> web.Response:
@@ -183,3 +190,19 @@ class Control:
 
     async def webhook_info(self, request: web.Request) -> web.Response:
         return web.json_response(self.world.webhook or {})
+
+    async def set_faults(self, request: web.Request) -> web.Response:
+        """{"seed", "rules": [...], "append"} (see emulator/faults.py); {} turns faults off.
+        Answers the counters, which keep counting until DELETE."""
+        try:
+            self.faults.configure(await request.json())
+        except FaultSpecError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
+        return web.json_response(self.faults.snapshot())
+
+    async def get_faults(self, request: web.Request) -> web.Response:
+        return web.json_response(self.faults.snapshot())
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        """Faults off, held requests answered now, counters reset; answers them as they were."""
+        return web.json_response(self.faults.clear())
