@@ -4,7 +4,8 @@ Person keeps the chat as the user sees it (messages as last edited), so tests an
 the terminal chat can press buttons by their label, as a person would.
 
 Faults (emulator/faults.py): set_faults(rule, …, seed=7), outage(seconds),
-flood(seconds, chat_ids), faults() for the counters, clear_faults().
+flood(seconds, chat_ids), faults() for the counters, clear_faults(); raw_update(update)
+and poison_update(kind, user_id) push updates as given (emulator/poison.py).
 """
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ class EmulatorClient:
     async def stats(self) -> dict:
         return await self._get("stats")
 
-    # --- faults (emulator/faults.py) ---------------------------------------------------
+    # --- faults and raw updates (emulator/faults.py, emulator/poison.py) -------------
     async def set_faults(self, *rules: dict, seed: int | None = None,
                          append: bool = False) -> dict:
         """Replace the fault rules (or add to them), e.g.
@@ -127,6 +128,14 @@ class EmulatorClient:
         if retry_after is not None:
             spec["retry_after"] = retry_after
         return await self.set_faults(spec, append=True)
+
+    async def raw_update(self, update: dict) -> dict:
+        """Push `update` as given (update_id assigned when missing); {"update_id", "update"}."""
+        return await self._post("raw_update", {"update": update})
+
+    async def poison_update(self, kind: str, user_id: int = 1_000_000) -> dict:
+        """Push an update PTB 22.8 cannot parse (kinds: emulator.poison.KINDS)."""
+        return await self._post("raw_update", {"poison": kind, "user_id": user_id})
 
     async def file(self, file_id: str) -> bytes:
         async with self.session.get(f"{self.url}/control/files/{file_id}") as resp:

@@ -2,7 +2,8 @@
 
 Used by the test suite, the benchmarks and the terminal chat. JSON in, JSON out.
 Fault injection (emulator/faults.py): POST /control/faults sets rules, GET reads the
-counters, DELETE clears them.
+counters, DELETE clears them. POST /control/raw_update pushes any update as given, or a
+poison one (emulator/poison.py) that python-telegram-bot cannot parse.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 
 from aiohttp import web
 
+from emulator import poison
 from emulator.faults import Faults, FaultSpecError
 from emulator.world import Limits, World
 
@@ -38,6 +40,7 @@ class Control:
             web.post("/control/faults", self.set_faults),
             web.get("/control/faults", self.get_faults),
             web.delete("/control/faults", self.clear_faults),
+            web.post("/control/raw_update", self.raw_update),
         ]
 
     async def add_users(self, request: web.Request) -> web.Response:
@@ -206,3 +209,24 @@ class Control:
     async def clear_faults(self, request: web.Request) -> web.Response:
         """Faults off, held requests answered now, counters reset; answers them as they were."""
         return web.json_response(self.faults.clear())
+
+    async def raw_update(self, request: web.Request) -> web.Response:
+        """{"update": {...}}: pushed as given (update_id assigned when missing), unchecked.
+        {"poison": KIND, "user_id": N}: a shape PTB cannot parse, from user N."""
+        body = await request.json()
+        if "poison" in body:
+            user_id = int(body.get("user_id", 1_000_000))
+            user = self.world.users.get(user_id) or self.world.add_user(user_id)
+            try:
+                update = poison.build(body["poison"], user, self.world.bot_user())
+            except KeyError:
+                raise web.HTTPBadRequest(text=f"poison is one of {sorted(poison.KINDS)}") from None
+            if "message" in update:  # an id the bot's own messages in that chat will not reuse
+                update["message"].update(message_id=self.world.next_message_id(user["id"]),
+                                         date=int(time.time()))
+        else:
+            update = body.get("update")
+            if not isinstance(update, dict) or not set(update) - {"update_id"}:
+                raise web.HTTPBadRequest(text='{"update": {...}} with one update field')
+        pushed = await self.world.push_update(update)
+        return web.json_response({"update_id": pushed["update_id"], "update": pushed})

@@ -1,16 +1,19 @@
-"""The emulator's fault mode (emulator/faults.py), seen by a plain python-telegram-bot Bot,
-as the bot would see them."""
+"""The emulator's fault mode (emulator/faults.py) and poison updates (emulator/poison.py),
+seen by a plain python-telegram-bot Bot, as the bot would see them."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
+
+from emulator import poison
 
 
 @pytest.fixture
@@ -200,3 +203,75 @@ async def test_post_empty_spec_turns_faults_off_keeping_counters(tg, client):
     counters = await client._post("faults", {})
     assert counters["rules"] == [] and counters["injected"] == {"error": 1}
     assert (await tg.get_me()).is_bot
+
+
+# --- raw and poison updates --------------------------------------------------------------
+EXCEPTIONS = {
+    "forwarded_poll": "`persistent_id` is a required argument since Bot API 9.6",
+    "poll": "`members_only` is a required argument since Bot API 10.0",
+    "poll_answer": "`option_persistent_ids` is a required argument since Bot API 9.6",
+    "restricted_member": "missing 1 required positional argument: 'can_edit_tag'",
+    "restricted_chat_member": "`can_react_to_messages` is required and cannot be None",
+}
+
+
+def repaired(kind: str, update: dict) -> dict:
+    """The same update with the fields PTB 22.8 wants: proof that they are the reason."""
+    fixed = copy.deepcopy(update)
+    if kind in ("forwarded_poll", "poll"):
+        state = fixed["message"]["poll"] if kind == "forwarded_poll" else fixed["poll"]
+        for i, option in enumerate(state["options"]):
+            option.setdefault("persistent_id", f"opt{i}")
+        state.setdefault("allows_revoting", False)
+        state["members_only"] = False
+    elif kind == "poll_answer":
+        fixed["poll_answer"]["option_persistent_ids"] = ["opt1"]
+    else:
+        member = fixed["my_chat_member" if kind == "restricted_member"
+                       else "chat_member"]["new_chat_member"]
+        member.setdefault("can_edit_tag", False)
+        member["can_react_to_messages"] = False
+    return fixed
+
+
+def test_every_poison_kind_is_checked():
+    assert set(EXCEPTIONS) == set(poison.KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(poison.KINDS))
+async def test_poison_update_makes_ptb_raise(kind, tg):
+    user = {"id": 501, "is_bot": False, "first_name": "A", "language_code": "ru"}
+    update = {"update_id": 1, **poison.build(kind, user, (await tg.get_me()).to_dict())}
+    for bot in (None, tg):  # as in the docs, and with a Bot as PTB's get_updates does
+        with pytest.raises(TypeError, match=EXCEPTIONS[kind].replace("(", r"\(")
+                           .replace(")", r"\)")):
+            Update.de_json(copy.deepcopy(update), bot)
+    assert Update.de_json(repaired(kind, update), tg).update_id == 1
+
+
+@pytest.mark.parametrize("kind", sorted(poison.KINDS))
+async def test_get_updates_returns_poison_like_any_update(kind, tg, client, emulator, chat):
+    await client.send(chat, text="before")
+    pushed = await client.poison_update(kind, user_id=chat)
+    status, body = await raw_call(emulator, "getUpdates")
+    assert status == 200 and body["ok"]
+    assert [u["update_id"] for u in body["result"]] == [1, pushed["update_id"]]
+    assert body["result"][1] == pushed["update"]
+    assert (kind in ("forwarded_poll",)) == ("message" in pushed["update"])
+    with pytest.raises(TypeError):  # one poison update and PTB loses the whole batch
+        await tg.get_updates()
+
+
+async def test_raw_update_keeps_or_assigns_update_id(client, emulator):
+    first = await client.raw_update({"message_reaction_count": {
+        "chat": {"id": -100123, "type": "supergroup", "title": "g"}, "message_id": 1,
+        "date": 1767225600, "reactions": []}})
+    assert first["update_id"] == 1
+    given = await client.raw_update({"update_id": 77, "poll_answer": {"poll_id": "1"}})
+    assert given["update_id"] == 77
+    assert [u["update_id"] for u in (await raw_call(emulator, "getUpdates"))[1]["result"]] \
+        == [1, 77]
+    with pytest.raises(AssertionError, match="400"):
+        await client.raw_update({"update_id": 78})
+    with pytest.raises(AssertionError, match="400"):
+        await client.poison_update("no such kind")
