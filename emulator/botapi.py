@@ -1,6 +1,7 @@
 """The Bot API methods the bot uses, at /bot<token>/<method>, answering as Telegram does.
 
 Parameters are read and checked by emulator.params; the state lives in emulator.world.
+Every call and download goes through emulator.faults (a no-op unless faults are set).
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 
 from aiohttp import web
 
+from emulator.faults import Faults
 from emulator.params import MAX_CAPTION, MAX_TEXT, Params, check_markup, render_text
 from emulator.world import ApiError, World, bad_request
 
@@ -16,8 +18,9 @@ MAX_DOWNLOAD = 20 * 1024 * 1024
 
 
 class BotApi:
-    def __init__(self, world: World):
+    def __init__(self, world: World, faults: Faults):
         self.world = world
+        self.faults = faults
         self._poller: object | None = None
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -32,13 +35,18 @@ class BotApi:
             return _error(ApiError(404, "Not Found"))
         try:
             params = await Params.read(request)
-            result = await handler(params)
+            result = await self.faults.around(method, params.get("chat_id"),
+                                              lambda: handler(params))
         except ApiError as exc:
             world.stats[f"error:{exc.code}"] += 1
             return _error(exc)
         return web.json_response({"ok": True, "result": result})
 
     async def download(self, request: web.Request) -> web.StreamResponse:
+        # Downloads meet only the fault rules that name "download".
+        return await self.faults.around("download", None, lambda: self._download(request))
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.world.token:
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)

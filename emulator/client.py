@@ -2,6 +2,10 @@
 
 Person keeps the chat as the user sees it (messages as last edited), so tests and
 the terminal chat can press buttons by their label, as a person would.
+
+Faults (emulator/faults.py): set_faults(rule, …, seed=7), outage(seconds),
+flood(seconds, chat_ids), faults() for the counters, clear_faults(); raw_update(update)
+and poison_update(kind, user_id) push updates as given (emulator/poison.py).
 """
 from __future__ import annotations
 
@@ -38,6 +42,12 @@ class EmulatorClient:
 
     async def _get(self, path: str, **params) -> dict:
         async with self.session.get(f"{self.url}/control/{path}", params=params) as resp:
+            if resp.status != 200:
+                raise AssertionError(f"control {path}: {resp.status} {await resp.text()}")
+            return await resp.json()
+
+    async def _delete(self, path: str) -> dict:
+        async with self.session.delete(f"{self.url}/control/{path}") as resp:
             if resp.status != 200:
                 raise AssertionError(f"control {path}: {resp.status} {await resp.text()}")
             return await resp.json()
@@ -84,6 +94,48 @@ class EmulatorClient:
 
     async def stats(self) -> dict:
         return await self._get("stats")
+
+    # --- faults and raw updates (emulator/faults.py, emulator/poison.py) -------------
+    async def set_faults(self, *rules: dict, seed: int | None = None,
+                         append: bool = False) -> dict:
+        """Replace the fault rules (or add to them), e.g.
+        set_faults({"fault": "error", "methods": ["sendMessage"], "next": 2}, seed=7).
+        No rules: faults off. Returns the counters."""
+        body: dict = {"rules": list(rules), "append": append}
+        if seed is not None:
+            body["seed"] = seed
+        return await self._post("faults", body)
+
+    async def faults(self) -> dict:
+        """Counters: injected per fault and per method, failed calls, the log, the rules."""
+        return await self._get("faults")
+
+    async def clear_faults(self) -> dict:
+        """Faults off and counters reset; returns the counters as they were."""
+        return await self._delete("faults")
+
+    async def outage(self, seconds: float, status: int = 502, **rule) -> dict:
+        """Every Bot API call fails for `seconds` from now (added to the rules in force)."""
+        return await self.set_faults({"fault": "outage", "duration": seconds, "status": status,
+                                      **rule}, append=True)
+
+    async def flood(self, seconds: float, chat_ids: list[int] | None = None,
+                    retry_after: int | None = None, **rule) -> dict:
+        """Every send and edit (to `chat_ids`, if given) answers 429 for `seconds`."""
+        spec: dict = {"fault": "flood", "duration": seconds, **rule}
+        if chat_ids is not None:
+            spec["chat_ids"] = chat_ids
+        if retry_after is not None:
+            spec["retry_after"] = retry_after
+        return await self.set_faults(spec, append=True)
+
+    async def raw_update(self, update: dict) -> dict:
+        """Push `update` as given (update_id assigned when missing); {"update_id", "update"}."""
+        return await self._post("raw_update", {"update": update})
+
+    async def poison_update(self, kind: str, user_id: int = 1_000_000) -> dict:
+        """Push an update PTB 22.8 cannot parse (kinds: emulator.poison.KINDS)."""
+        return await self._post("raw_update", {"poison": kind, "user_id": user_id})
 
     async def file(self, file_id: str) -> bytes:
         async with self.session.get(f"{self.url}/control/files/{file_id}") as resp:

@@ -1,6 +1,9 @@
-"""The control API, at /control/…: act as users and read what the bot did.
+"""The control API, at /control/…: act as users, read what the bot did, inject faults.
 
 Used by the test suite, the benchmarks and the terminal chat. JSON in, JSON out.
+Fault injection (emulator/faults.py): POST /control/faults sets rules, GET reads the
+counters, DELETE clears them. POST /control/raw_update pushes any update as given, or a
+poison one (emulator/poison.py) that python-telegram-bot cannot parse.
 """
 from __future__ import annotations
 
@@ -10,12 +13,15 @@ import time
 
 from aiohttp import web
 
+from emulator import poison
+from emulator.faults import Faults, FaultSpecError
 from emulator.world import Limits, World
 
 
 class Control:
-    def __init__(self, world: World):
+    def __init__(self, world: World, faults: Faults):
         self.world = world
+        self.faults = faults
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -31,6 +37,10 @@ class Control:
             web.get("/control/files/{file_id}", self.file),
             web.get("/control/stats", self.stats),
             web.get("/control/webhook", self.webhook_info),
+            web.post("/control/faults", self.set_faults),
+            web.get("/control/faults", self.get_faults),
+            web.delete("/control/faults", self.clear_faults),
+            web.post("/control/raw_update", self.raw_update),
         ]
 
     async def add_users(self, request: web.Request) -> web.Response:
@@ -183,3 +193,40 @@ class Control:
 
     async def webhook_info(self, request: web.Request) -> web.Response:
         return web.json_response(self.world.webhook or {})
+
+    async def set_faults(self, request: web.Request) -> web.Response:
+        """{"seed", "rules": [...], "append"} (see emulator/faults.py); {} turns faults off.
+        Answers the counters, which keep counting until DELETE."""
+        try:
+            self.faults.configure(await request.json())
+        except FaultSpecError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
+        return web.json_response(self.faults.snapshot())
+
+    async def get_faults(self, request: web.Request) -> web.Response:
+        return web.json_response(self.faults.snapshot())
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        """Faults off, held requests answered now, counters reset; answers them as they were."""
+        return web.json_response(self.faults.clear())
+
+    async def raw_update(self, request: web.Request) -> web.Response:
+        """{"update": {...}}: pushed as given (update_id assigned when missing), unchecked.
+        {"poison": KIND, "user_id": N}: a shape PTB cannot parse, from user N."""
+        body = await request.json()
+        if "poison" in body:
+            user_id = int(body.get("user_id", 1_000_000))
+            user = self.world.users.get(user_id) or self.world.add_user(user_id)
+            try:
+                update = poison.build(body["poison"], user, self.world.bot_user())
+            except KeyError:
+                raise web.HTTPBadRequest(text=f"poison is one of {sorted(poison.KINDS)}") from None
+            if "message" in update:  # an id the bot's own messages in that chat will not reuse
+                update["message"].update(message_id=self.world.next_message_id(user["id"]),
+                                         date=int(time.time()))
+        else:
+            update = body.get("update")
+            if not isinstance(update, dict) or not set(update) - {"update_id"}:
+                raise web.HTTPBadRequest(text='{"update": {...}} with one update field')
+        pushed = await self.world.push_update(update)
+        return web.json_response({"update_id": pushed["update_id"], "update": pushed})

@@ -1,4 +1,7 @@
-"""The emulator's HTTP server: Bot API + control API + webhook delivery, on loopback."""
+"""The emulator's HTTP server: Bot API + control API + webhook delivery, on loopback.
+
+Bot API calls and file downloads pass through the fault rules (emulator/faults.py),
+which are off until the control API sets some."""
 from __future__ import annotations
 
 import asyncio
@@ -10,14 +13,16 @@ from aiohttp import web
 
 from emulator.botapi import BotApi
 from emulator.control import Control
+from emulator.faults import Faults
 from emulator.world import World
 
 log = logging.getLogger(__name__)
 DEFAULT_TOKEN = "123456789:EMULATOR-local-token_0123456789abcdef"
 
 
-def make_app(world: World) -> web.Application:
-    api, control = BotApi(world), Control(world)
+def make_app(world: World, faults: Faults | None = None) -> web.Application:
+    faults = faults or Faults(world.stats)
+    api, control = BotApi(world, faults), Control(world, faults)
     app = web.Application(client_max_size=60 * 1024 * 1024)
     app.add_routes([
         web.post("/bot{token}/{method}", api.handle),
@@ -53,8 +58,10 @@ class Running:
     runner: web.AppRunner
     url: str
     tasks: list[asyncio.Task]
+    faults: Faults
 
     async def stop(self) -> None:
+        self.faults.release()  # a held request must not keep the server from shutting down
         for task in self.tasks:
             task.cancel()
         await self.runner.cleanup()
@@ -63,10 +70,12 @@ class Running:
 async def start(token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0) -> Running:
     """Start on loopback (port 0: any free port); returns the running server and its URL."""
     world = World(token=token)
-    runner = web.AppRunner(make_app(world), access_log=None)
+    faults = Faults(world.stats)
+    runner = web.AppRunner(make_app(world, faults), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
     actual = runner.addresses[0][1]  # (host, port) of the socket the site listens on
     tasks = [asyncio.create_task(deliver_webhooks(world))]
-    return Running(world=world, runner=runner, url=f"http://{host}:{actual}", tasks=tasks)
+    return Running(world=world, runner=runner, url=f"http://{host}:{actual}", tasks=tasks,
+                   faults=faults)
