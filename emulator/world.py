@@ -89,7 +89,10 @@ class World:
 
     def __post_init__(self):
         self.bot_id = int(self.token.split(":")[0])
-        self._update_ids = itertools.count(1)
+        # Telegram's update ids keep increasing for a bot; a restarted emulator must not
+        # reuse ids a bot has already handled (local mode keeps its database), so they
+        # start from the clock, in milliseconds.
+        self._update_ids = itertools.count(int(time.time() * 1000))
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)

@@ -19,6 +19,9 @@ from i18n import negotiate
 from storage import conversations
 
 log = logging.getLogger(__name__)
+# Telegram re-delivers an update for a day at most, and after a week without updates it
+# may start the ids again from a random number: an older saved id proves nothing.
+REPEAT_WINDOW = 2 * 86400
 
 
 async def load_session(update: Update, ctx: BotContext) -> None:
@@ -63,7 +66,8 @@ async def is_repeat(update: Update, ctx: BotContext) -> bool:
         await answer(update, ctx)
         return True
     conv = ctx.conv
-    if conv is None or conv.update_id is None or update.update_id > conv.update_id:
+    if conv is None or conv.update_id is None or update.update_id > conv.update_id or \
+            ctx.now() - conv.updated_at > REPEAT_WINDOW:
         return False
     log.info("update %s already changed the conversation: skipped", update.update_id)
     await answer(update, ctx)
