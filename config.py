@@ -39,6 +39,7 @@ class Settings:
     paid_broadcast: bool = False
     paid_send_rate: float = 1000.0
     concurrent_updates: int = 16
+    flood_limit: int = 30  # updates a user may send in 10 s before told to slow down; 0: off
     poll_interval: float = 0.01  # pause between getUpdates calls: batches under load
     transport: str = "aiohttp"  # or "httpx" (PTB's default); see BENCHMARKS.md
     webhook_url: str = ""
@@ -176,6 +177,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("send_rate: must be above zero")
     if s.transport not in ("aiohttp", "httpx"):
         raise ConfigError(f"transport: expected aiohttp or httpx, got {s.transport!r}")
+    if s.flood_limit < 0:
+        raise ConfigError("flood_limit: must be 0 (off) or more")
     if s.concurrent_updates < 1:
         raise ConfigError("concurrent_updates: must be at least 1")
     if not 0 <= s.poll_interval <= 1:

@@ -31,6 +31,7 @@ from handlers import (
     mydata,
     session,
     start,
+    throttle,
 )
 from handlers.base import BotContext
 from handlers.desk.roles import publish_staff_commands
@@ -55,10 +56,10 @@ class Feature(Protocol):
 
 
 # The table of contents of the bot: each module registers its own handlers, flows, menu
-# entries and commands. session runs first (group -1), edits before any feature sees one;
-# fallback must stay last.
-FEATURES: list[Feature] = [session, edits, membership, start, language, guide, lookup, intake,
-                           my_applications, mydata, desk, broadcasts, fallback]
+# entries and commands. throttle runs first (group -2), then session (group -1); edits before
+# any feature sees one; fallback must stay last.
+FEATURES: list[Feature] = [throttle, session, edits, membership, start, language, guide, lookup,
+                           intake, my_applications, mydata, desk, broadcasts, fallback]
 JOBS = [outbox, broadcast]
 HEARTBEAT_SECONDS = 30
 MAX_RETRY_SECONDS = 60  # the longest wait between attempts to reach the Bot API at start

@@ -18,6 +18,7 @@ from emulator.world import bad_request
 JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands",
                "scope", "link_preview_options", "reply_parameters"}
 MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA = 4096, 1024, 64
+MAX_BUTTONS, MAX_MARKUP_BYTES = 100, 10 * 1024
 
 
 class Params:
@@ -95,7 +96,12 @@ def check_markup(markup: object) -> dict | None:
         return None
     if not isinstance(markup, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
-    for row in markup.get("inline_keyboard", []):
+    rows = markup.get("inline_keyboard", [])
+    # An inline keyboard holds at most 100 buttons, 8 a row, and its JSON at most ~10 KB.
+    if sum(len(row) for row in rows) > MAX_BUTTONS or any(len(row) > 8 for row in rows) \
+            or len(json.dumps(markup, ensure_ascii=False).encode()) > MAX_MARKUP_BYTES:
+        raise bad_request("reply markup is too long")
+    for row in rows:
         for button in row:
             if "text" not in button or not str(button["text"]).strip():
                 raise bad_request("text buttons are unallowed in the inline keyboard")

@@ -22,6 +22,7 @@ from domain.users import User
 from handlers.processing import current
 from i18n import Translator
 from services.container import Services
+from services.texts import MESSAGE_LIMIT, split_message, visible_length
 from storage.conversations import Conversation
 from storage.repos import Repos
 
@@ -130,7 +131,12 @@ class Sent(NamedTuple):
 
 
 async def send(update: Update, ctx: BotContext, text: str, markup: Markup | None = None) -> Sent:
-    result = await ctx.bot.call("sendMessage", chat_id=chat_id(update), text=text,
+    """A new message; one too long for Telegram goes as several, the buttons on the last."""
+    parts = split_message(text)
+    for part in parts[:-1]:
+        await ctx.bot.call("sendMessage", chat_id=chat_id(update), text=part,
+                           parse_mode=ParseMode.HTML)
+    result = await ctx.bot.call("sendMessage", chat_id=chat_id(update), text=parts[-1],
                                 parse_mode=ParseMode.HTML, reply_markup=markup)
     return Sent(result["message_id"], result["chat"]["id"])
 
@@ -143,7 +149,8 @@ async def show(update: Update, ctx: BotContext, text: str,
     modified", which is harmless and ignored.
     """
     query = update.callback_query
-    if query is not None and query.message is not None:
+    if query is not None and query.message is not None and \
+            visible_length(text) <= MESSAGE_LIMIT:  # (too long for an edit: send() splits it)
         try:
             result = await ctx.bot.call(
                 "editMessageText", chat_id=query.message.chat.id,

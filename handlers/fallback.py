@@ -18,6 +18,7 @@ from handlers.guards import staff_only
 from handlers.menu import menu_markup, menu_text
 from handlers.registry import Registry
 from i18n import Translator, negotiate
+from services.texts import clip
 from storage.conversations import StaleConversation
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ async def route_input(update: Update, ctx: BotContext) -> None:
 async def unknown_command(update: Update, ctx: BotContext) -> None:
     command = (message_of(update).text or "").split()[0]
     await send(update, ctx, ctx.tr._("Unknown command {command}. See /help for what I can do.",
-                                     command=command))
+                                     command=clip(command, 64)))
 
 
 @named("group")

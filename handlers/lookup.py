@@ -17,6 +17,7 @@ from handlers.menu import back_to_menu
 from handlers.registry import Registry
 from services.content_texts import entry_text
 from services.keyboards import keyboard
+from services.texts import clip
 
 MAX_QUERY_BYTES = 44  # "req:e:<entry id ≤ 12>:<query>" must fit callback_data's 64 bytes
 
@@ -48,7 +49,7 @@ async def show_results(update: Update, ctx: BotContext, query: str, fresh: bool,
     if (exact or len(matches) == 1) and not as_list:
         await show_entry(update, ctx, matches[0].entry.id, query, fresh, also=matches[1:])
         return True
-    text = ctx.tr._("Found for «{query}»: choose an entry.", query=query)
+    text = ctx.tr._("Found for «{query}»: choose an entry.", query=clip(query, 100))
     put = send if fresh else show
     await put(update, ctx, text, results_markup(ctx, matches, query))
     return True
@@ -88,7 +89,8 @@ async def req_command(update: Update, ctx: BotContext) -> None:
 
 async def not_found(update: Update, ctx: BotContext, query: str) -> None:
     await send(update, ctx, ctx.tr._("Nothing found for «{query}». Try a regulation number such "
-                                     "as R100, or one word such as battery.", query=query),
+                                     "as R100, or one word such as battery.",
+                                     query=clip(query, 100)),
                back_to_menu(ctx.tr))
 
 

@@ -88,13 +88,27 @@ async def show_card(update: Update, ctx: BotContext, app: Application) -> None:
     tr = ctx.tr
     docs = await ctx.repos.applications.documents(app.id)
     history = await ctx.repos.applications.history(app.id)
-    rows = [[(f"📄 {render.doc_label(tr, d.kind)}"[:60], f"my:f:{d.id}")] for d in docs]
+    rows = render.document_rows(tr, docs, "my:f", f"my:d:{app.id}:0")
     if domain.can_add_documents(app.status):
         rows.append([(tr._("📎 Add a document"), f"my:a:{app.id}")])
     if domain.can_withdraw(app.status):
         rows.append([(tr._("↩️ Withdraw the application"), f"my:w:{app.id}")])
     rows.append([(tr._("⬅️ My applications"), "my:list")])
     await show(update, ctx, render.card_text(tr, app, docs, history), keyboard(rows))
+
+
+@named("my:documents")
+async def my_documents(update: Update, ctx: BotContext) -> None:
+    app = await owned(ctx)
+    if app is None:
+        await refuse(update, ctx)
+        return
+    await answer(update, ctx)
+    docs = await ctx.repos.applications.documents(app.id)
+    text, rows = render.documents_page(ctx.tr, app, docs, int(ctx.matched(2)), "my:f",
+                                       f"my:d:{app.id}",
+                                       (ctx.tr._("⬅️ Back"), f"my:v:{app.id}"))
+    await show(update, ctx, text, keyboard(rows))
 
 
 @named("my:file")
@@ -204,6 +218,8 @@ def register(registry: Registry) -> None:
     registry.add(CallbackQueryHandler(my_list, pattern=callback("my:list")))
     registry.add(CallbackQueryHandler(my_view, pattern=callback(f"my:v:{ID}")))
     registry.add(CallbackQueryHandler(my_file, pattern=callback(f"my:f:{ID}")))
+    registry.add(CallbackQueryHandler(my_documents,
+                                      pattern=callback(f"my:d:{ID}:(\\d{{1,4}})")))
     registry.add(CallbackQueryHandler(my_add, pattern=callback(f"my:a:{ID}")))
     registry.add(CallbackQueryHandler(my_kind, pattern=callback(f"my:k:{ID}:([a-z_]{{1,32}})")))
     registry.add(CallbackQueryHandler(my_withdraw, pattern=callback(f"my:(wy?):{ID}")))

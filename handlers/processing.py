@@ -26,6 +26,7 @@ class UpdateRecord:
     handler (PTB gives the error handler a fresh context; this stays the same)."""
     handler: str | None = None   # the handler that took it (handlers.base.named)
     answered: bool = False       # its callback query has been answered
+    received: float = 0.0        # when it arrived (monotonic), before waiting for its chat
 
 
 current: contextvars.ContextVar[UpdateRecord | None] = contextvars.ContextVar(
@@ -45,20 +46,21 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        received = time.monotonic()
         key = _chat_key(update)
         lock = self._chats.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock, self._slots:
-                await self._timed(update, coroutine)
+                await self._timed(update, coroutine, received)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:  # forget idle chats: memory stays flat
                 del self._waiting[key]
                 self._chats.pop(key, None)
 
-    async def _timed(self, update: object, coroutine: Awaitable[Any]) -> None:
-        record = UpdateRecord()
+    async def _timed(self, update: object, coroutine: Awaitable[Any], received: float) -> None:
+        record = UpdateRecord(received=received)
         current.set(record)
         started = time.perf_counter()
         try:

@@ -22,6 +22,7 @@ from telegram.ext import ContextTypes
 
 from apibot import App, says
 from domain.broadcast import Broadcast, text_for
+from domain.outbox import backoff
 from services.broadcast_texts import control_markup, progress_text
 from services.container import Services
 from services.pacing import Pacer, retry_seconds
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 WORKERS = 16          # sends in flight at most (and so the most a crash can repeat)
 BATCH = 500           # pending rows read per query
 PROGRESS_SECONDS = 3  # how often the progress message is edited
-MAX_ATTEMPTS = 5      # network failures before a recipient is given up
+RESTART_SECONDS = 5   # a broadcast task that died is restarted after this
+MAX_ATTEMPTS = 8      # network failures before a recipient is given up (with backoff)
 Row = tuple[int, str | None, bool]  # a pending recipient: user id, language, gone
 
 
@@ -85,7 +87,30 @@ class Sender:
             return
         run = Run(broadcast)
         self.runs[broadcast.id] = run
-        self.tasks[broadcast.id] = asyncio.create_task(self._run(run))
+        task = asyncio.create_task(self._run(run))
+        task.add_done_callback(lambda done: self._supervise(broadcast.id, done))
+        self.tasks[broadcast.id] = task
+
+    def _supervise(self, broadcast_id: int, task: asyncio.Task[None]) -> None:
+        """A broadcast's task that died of an error is restarted (its rows say where it
+        was), instead of leaving the broadcast "sending" until the bot restarts."""
+        if task.cancelled() or task.exception() is None:
+            return
+        log.error("broadcast %s stopped by an error; restarting it in %s s", broadcast_id,
+                  RESTART_SECONDS, exc_info=task.exception())
+        asyncio.get_running_loop().call_later(
+            RESTART_SECONDS, lambda: asyncio.ensure_future(self._restart(broadcast_id)))
+
+    async def _restart(self, broadcast_id: int) -> None:
+        try:
+            broadcast = await self.services.repos.broadcasts.get(broadcast_id)
+        except Exception:  # the database may be what failed: try again later
+            log.exception("broadcast %s: could not read it to restart", broadcast_id)
+            asyncio.get_running_loop().call_later(
+                RESTART_SECONDS, lambda: asyncio.ensure_future(self._restart(broadcast_id)))
+            return
+        if broadcast is not None and broadcast.status == "sending":
+            self.launch(broadcast)
 
     # --- control (from the staff's buttons) -----------------------------------------------
     async def pause(self, broadcast_id: int) -> bool:
@@ -138,7 +163,11 @@ class Sender:
                 fed = await self._feed(run, queue)
                 await queue.join()  # nothing in flight: a new pass can't queue anyone twice
                 if not fed and not run.paused:
-                    break
+                    due = await repos.waiting(broadcast.id)
+                    if due is None:
+                        break  # everyone done
+                    wait = due - self.services.clock.timestamp()  # recipients retried later
+                    await asyncio.sleep(min(max(wait, 0.05), 1.0))
             if not run.cancelled:
                 await repos.set_status(broadcast.id, "done", ("sending",),
                                        self.services.clock.timestamp())
@@ -151,7 +180,8 @@ class Sender:
         """One pass over the pending rows; returns how many were queued."""
         repos, after, fed = self.services.repos.broadcasts, 0, 0
         while not (run.paused or run.cancelled):
-            rows = await repos.pending(run.broadcast.id, after, BATCH)
+            rows = await repos.pending(run.broadcast.id, after, BATCH,
+                                       self.services.clock.timestamp())
             if not rows:
                 break
             for row in rows:
@@ -202,7 +232,12 @@ class Sender:
                                             allow_paid_broadcast=paid)
             return "sent"
         except RetryAfter as exc:
-            pacer.hold(retry_seconds(exc.retry_after))  # only the broadcast waits
+            seconds = retry_seconds(exc.retry_after)
+            if self.pacer.busy(user_id):  # that chat's own limit (it was just answered)
+                await self.services.repos.broadcasts.later(
+                    broadcast.id, user_id, self.services.clock.timestamp() + int(seconds) + 1)
+            else:  # the bot as a whole: only the broadcast waits (replies go on)
+                pacer.hold(seconds)
             return None
         except Forbidden:
             await self.services.repos.users.mark_blocked(user_id)
@@ -214,7 +249,11 @@ class Sender:
             return await self._attempt_failed(broadcast.id, user_id)
 
     async def _attempt_failed(self, broadcast_id: int, user_id: int) -> str | None:
-        attempts = await self.services.repos.broadcasts.attempt_failed(broadcast_id, user_id)
+        """Network trouble: this recipient is tried again later, with backoff (a short
+        outage is ridden out), MAX_ATTEMPTS times at most."""
+        repos, now = self.services.repos.broadcasts, self.services.clock.timestamp()
+        attempts = await repos.attempts(broadcast_id, user_id) + 1
+        await repos.attempt_failed(broadcast_id, user_id, now + backoff(attempts))
         return "failed" if attempts >= MAX_ATTEMPTS else None
 
     # --- progress -------------------------------------------------------------------------

@@ -8,6 +8,10 @@ from datetime import UTC, datetime
 
 from domain.applications import FIELDS, Application, DocItem, Document, StatusChange, checklist
 from i18n import Translator
+from services.texts import clip, page
+
+HISTORY_SHOWN = 8    # the latest changes on a card (the export has them all)
+COMMENT_SHOWN = 200  # characters of a comment on a card
 
 
 def field_label(tr: Translator, key: str, applicant_type: str | None = None) -> str:
@@ -204,9 +208,42 @@ def card_text(tr: Translator, app: Application, docs: list[Document],
     lines += fields_block(tr, app)
     lines += ["", tr._("<b>Documents</b>")] + documents_block(tr, app_checklist(app), docs)
     lines += ["", tr._("<b>History</b>")]
-    for change in history:
+    if len(history) > HISTORY_SHOWN:  # a card stays one message however long the history
+        earlier = len(history) - HISTORY_SHOWN
+        lines.append(tr.ngettext("… {n} earlier change", "… {n} earlier changes", earlier))
+    for change in history[-HISTORY_SHOWN:]:
         line = f"{local_time(tr, change.at)}: {html.escape(status_label(tr, change.to_status))}"
         if change.comment:
-            line += f" — {html.escape(change.comment)}"
+            line += f" — {html.escape(clip(change.comment, COMMENT_SHOWN))}"
         lines.append(line)
     return "\n".join(lines)
+
+
+DOC_BUTTONS = 8  # document buttons on a card; more are listed a page at a time
+
+
+def document_rows(tr: Translator, docs: list[Document], file_prefix: str, list_data: str
+                  ) -> list[list[tuple[str, str]]]:
+    """A button per document (pressing it re-sends the file), at most DOC_BUTTONS; past
+    that, one button to the full list (`list_data`), so a card's keyboard stays small."""
+    shown = docs if len(docs) <= DOC_BUTTONS else docs[:DOC_BUTTONS - 1]
+    rows = [[(clip(f"📄 {doc_label(tr, d.kind)}", 60), f"{file_prefix}:{d.id}")] for d in shown]
+    if len(shown) < len(docs):
+        rows.append([(tr.ngettext("📄 All documents ({n})", "📄 All documents ({n})",
+                                  len(docs)), list_data)])
+    return rows
+
+
+def documents_page(tr: Translator, app: Application, docs: list[Document], number: int,
+                   file_prefix: str, page_prefix: str, back: tuple[str, str]
+                   ) -> tuple[str, list[list[tuple[str, str]]]]:
+    """One page of an application's documents: the text and the buttons."""
+    size = DOC_BUTTONS
+    shown, before, after = page(docs, number, size)
+    rows = [[(clip(f"📄 {doc_label(tr, d.kind)} · {local_time(tr, d.uploaded_at)}", 60),
+              f"{file_prefix}:{d.id}")] for d in shown]
+    nav = ([("◀️", f"{page_prefix}:{number - 1}")] if before else []) + \
+        ([("▶️", f"{page_prefix}:{number + 1}")] if after else [])
+    text = tr._("<b>Documents of {number}</b>, page {page} of {pages}", number=app.number,
+                page=number + 1, pages=max(1, -(-len(docs) // size)))
+    return text, rows + ([nav] if nav else []) + [[back]]

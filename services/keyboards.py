@@ -13,6 +13,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
+MAX_BUTTONS = 100
 
 
 class Url(str):
@@ -24,8 +25,12 @@ Rows = Sequence[Sequence[Button]]
 
 
 def keyboard(rows: Rows) -> InlineKeyboardMarkup:
-    """Rows of (label, callback_data or Url). callback_data must be 1-64 bytes."""
-    return _keyboard(tuple(tuple(row) for row in rows if row))
+    """Rows of (label, callback_data or Url). callback_data must be 1-64 bytes; Telegram
+    takes at most 100 buttons, 8 a row (long lists are paged: services.texts.page)."""
+    frozen = tuple(tuple(row) for row in rows if row)
+    if sum(len(row) for row in frozen) > MAX_BUTTONS or any(len(row) > 8 for row in frozen):
+        raise ValueError("an inline keyboard takes at most 100 buttons, 8 a row")
+    return _keyboard(frozen)
 
 
 class _Keyboard(InlineKeyboardMarkup):

@@ -97,15 +97,16 @@ class BroadcastRepo:
         await self.db.run("UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",
                           (message_id, broadcast_id))
 
-    async def pending(self, broadcast_id: int, after_user: int, limit: int
+    async def pending(self, broadcast_id: int, after_user: int, limit: int, now: int
                       ) -> list[tuple[int, str | None, bool]]:
-        """(user id, language, gone) of pending recipients in user id order; gone: the user
-        blocked the bot or deleted their data since the broadcast started."""
+        """(user id, language, gone) of pending recipients due by `now`, in user id order;
+        gone: the user blocked the bot or deleted their data since the broadcast started."""
         rows = await self.db.fetchall(
             "SELECT d.user_id, u.language, coalesce(u.blocked, 1) AS gone FROM deliveries d"
             " LEFT JOIN users u ON u.id = d.user_id WHERE d.broadcast_id = ?"
-            " AND d.status = 'pending' AND d.user_id > ? ORDER BY d.user_id LIMIT ?",
-            (broadcast_id, after_user, limit))
+            " AND d.status = 'pending' AND d.user_id > ?"
+            " AND (d.retry_at IS NULL OR d.retry_at <= ?) ORDER BY d.user_id LIMIT ?",
+            (broadcast_id, after_user, now, limit))
         return [(r["user_id"], r["language"], bool(r["gone"])) for r in rows]
 
     async def mark(self, broadcast_id: int, user_id: int, status: str, now: int) -> None:
@@ -123,9 +124,26 @@ class BroadcastRepo:
         found = {r["status"]: r["n"] for r in rows}
         return {s: found.get(s, 0) for s in ("pending", *OUTCOMES)}
 
-    async def attempt_failed(self, broadcast_id: int, user_id: int) -> int:
-        """Count a failed attempt (network trouble) for one recipient; returns the count."""
-        rows = await self.db.run(
-            "UPDATE deliveries SET attempts = attempts + 1 WHERE broadcast_id = ? AND"
-            " user_id = ? RETURNING attempts", (broadcast_id, user_id))
-        return int(rows[0]["attempts"]) if rows else 0
+    async def attempts(self, broadcast_id: int, user_id: int) -> int:
+        row = await self.db.fetchone("SELECT attempts FROM deliveries WHERE broadcast_id = ?"
+                                     " AND user_id = ?", (broadcast_id, user_id))
+        return int(row[0]) if row else 0
+
+    async def attempt_failed(self, broadcast_id: int, user_id: int, retry_at: int) -> None:
+        """Count a failed attempt (network trouble) for one recipient, who waits until
+        `retry_at`."""
+        await self.db.run("UPDATE deliveries SET attempts = attempts + 1, retry_at = ?"
+                          " WHERE broadcast_id = ? AND user_id = ?",
+                          (retry_at, broadcast_id, user_id))
+
+    async def later(self, broadcast_id: int, user_id: int, retry_at: int) -> None:
+        """This recipient's own chat is over its limit: they wait, the others go on."""
+        await self.db.run("UPDATE deliveries SET retry_at = ? WHERE broadcast_id = ? AND"
+                          " user_id = ?", (retry_at, broadcast_id, user_id))
+
+    async def waiting(self, broadcast_id: int) -> int | None:
+        """When the next recipient still pending is due (None: nobody is pending)."""
+        row = await self.db.fetchone(
+            "SELECT count(*), min(coalesce(retry_at, 0)) FROM deliveries"
+            " WHERE broadcast_id = ? AND status = 'pending'", (broadcast_id,))
+        return None if row is None or not row[0] else int(row[1])

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,10 @@ Row = sqlite3.Row  # aiosqlite's rows are sqlite3's: columns by name or position
 Params = tuple[Any, ...]
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
+# A one-row statement takes microseconds; one taking this long means the disk is slow, and
+# the loop-thread path is paused (Database._watch).
+QUICK_BUDGET = 0.010   # seconds
+QUICK_PAUSE = 60       # seconds
 
 
 class MigrationError(Exception):
@@ -79,16 +84,20 @@ class Database:
     to aiosqlite's thread and back, and the hot path makes several per update
     (`python -m bench.sqlite_hop` and BENCHMARKS.md have the figures).
 
-    They cannot stall the loop. In WAL mode a read never waits for a writer. put()
+    They cannot wait on a lock. In WAL mode a read never waits for a writer. put()
     writes only while no aiosqlite write is in flight, with busy_timeout 0: if another
     process holds the lock, it goes through aiosqlite and waits on that thread. And
     `_quick` never checkpoints (a checkpoint syncs to disk): the heartbeat calls
-    checkpoint() on aiosqlite's thread.
+    checkpoint() on aiosqlite's thread. A slow disk could still make one of them slow:
+    a watchdog (`_watch`) then sends every statement through aiosqlite for a while, so at
+    most one slow statement per QUICK_PAUSE stalls the loop (`python -m bench.slow_disk`).
     """
 
     def __init__(self, conn: aiosqlite.Connection, quick: sqlite3.Connection | None = None):
         self.conn = conn
         self._quick = quick  # None for an in-memory database (one connection only)
+        self._quick_off_until = 0.0  # the watchdog switched the loop-thread path off until
+        self.quick_budget = QUICK_BUDGET
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -171,26 +180,46 @@ class Database:
         """The one number a query gives (a count, a version)."""
         return int(one(await self.fetchone(sql, params))[0])
 
+    def _quick_ready(self) -> bool:
+        return self._quick is not None and time.monotonic() >= self._quick_off_until
+
+    def _watch(self, started: float) -> None:
+        """The watchdog: a statement on the loop's thread that took longer than QUICK_BUDGET
+        (a slow or overloaded disk) stalled every chat meanwhile, so the loop-thread path is
+        switched off for QUICK_PAUSE: at most one slow statement per pause stalls the loop."""
+        took = time.monotonic() - started
+        if took > self.quick_budget:
+            self._quick_off_until = time.monotonic() + QUICK_PAUSE
+            log.warning("a database statement on the event loop took %.0f ms: statements go "
+                        "through the database thread for the next %s s", took * 1000,
+                        QUICK_PAUSE)
+
     async def lookup(self, sql: str, params: Params = ()) -> Row | None:
         """One row by its key, read on the loop's thread (see the class docstring)."""
-        if self._quick is not None:
+        if self._quick is not None and self._quick_ready():
+            started = time.monotonic()
             try:
                 row: Row | None = self._quick.execute(sql, params).fetchone()
                 return row
             except sqlite3.OperationalError as exc:
                 if not _busy(exc):
                     raise
+            finally:
+                self._watch(started)
         return await self.fetchone(sql, params)
 
     async def put(self, sql: str, params: Params = ()) -> list[Row]:
         """One write statement on one row by its key, as run() but on the loop's thread
         when nothing else is writing (see the class docstring)."""
-        if self._quick is not None and not self._write_lock.locked():
+        if self._quick is not None and self._quick_ready() and not self._write_lock.locked():
+            started = time.monotonic()
             try:
                 return self._quick.execute(sql, params).fetchall()
             except sqlite3.OperationalError as exc:
                 if not _busy(exc):
                     raise
+            finally:
+                self._watch(started)
         return await self.run(sql, params)
 
     async def checkpoint(self) -> tuple[int, int]:

@@ -40,7 +40,8 @@ def clock():
 def settings(emulator, tmp_path):
     return Settings(token=emulator.world.token, api_base_url=emulator.url,
                     database_path=str(tmp_path / "bot.sqlite3"), admin_ids=(900001,),
-                    staff_ids=(900002,), reminder_tick_seconds=0)
+                    staff_ids=(900002,), reminder_tick_seconds=0,
+                    flood_limit=0)  # tests act faster than people: the flood test sets it
 
 
 class BotHarness:

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from emulator.client import Person
+from services.clock import Clock
 from tests.test_processes import free_port
 
 # A forwarded poll as older Bot API servers send it: no `allows_revoting`, which PTB 22.8
@@ -17,6 +18,12 @@ from tests.test_processes import free_port
 OLD_POLL = {"poll": {"id": "p1", "question": "Q?", "options": [], "total_voter_count": 0,
                      "is_closed": False, "is_anonymous": True, "type": "regular",
                      "allows_multiple_answers": False}}
+
+
+@pytest.fixture
+def clock():
+    """Real time: retries after failures wait real seconds here (no test moves the clock)."""
+    return Clock()
 
 
 def rss_mb() -> float:
@@ -90,3 +97,49 @@ async def test_an_unauthenticated_100_mb_body_is_refused_unread(webhook_bot):
                 statuses.append("closed")  # refused before the body was sent
     assert all(s in (403, "closed") for s in statuses), statuses
     assert rss_mb() - before < 30, (before, rss_mb())
+
+
+async def test_a_flooding_user_is_told_once_and_holds_no_broadcast(bot, client, person,
+                                                                   emulator):
+    """60 messages at once from one user while a broadcast runs: they are told to slow
+    down once, answered for the first flood_limit only, and the 429s their own chat earns
+    never hold the broadcast (only Telegram's limit for the bot as a whole does): everyone
+    else gets it while that chat is still busy, and that user gets it once it is free."""
+    from domain.broadcast import Audience
+    await bot.stop()
+    await bot.start(flood_limit=10)
+    await client.set_limits(per_chat_per_second=1, global_per_second=None)
+    recipients = [810000 + n for n in range(150)]
+    await client.add_users([{"id": i, "first_name": "U", "started": True} for i in recipients])
+    repos = bot.runtime.repos
+    for i in recipients:
+        await repos.users.touch(i, "U", None, 1)
+    flooder = await person("ru")
+    await flooder.send("/start")
+    broadcast = await repos.broadcasts.create(900002, {"ru": "объявление"}, None, None,
+                                              Audience("all"), False, 0, 0, None)
+    await bot.runtime.sender.tick()
+    await asyncio.gather(*(client.send(flooder.user_id, text=f"flood {n}") for n in range(60)))
+
+    def delivered() -> set[int]:
+        return {e["chat_id"] for e in emulator.world.events if e.get("text") == "объявление"}
+
+    for _ in range(300):
+        if set(recipients) <= delivered():
+            break
+        await asyncio.sleep(0.1)
+    assert set(recipients) <= delivered()  # the others: not held by the flooder's chat
+    assert bot.runtime.sender.pacer.hold_until == 0.0  # never held for the whole bot
+    for _ in range(300):
+        done = await repos.broadcasts.get(broadcast.id)
+        if done is not None and done.status == "done":
+            break
+        await asyncio.sleep(0.1)
+    figures = await repos.broadcasts.figures(broadcast.id)
+    assert figures["pending"] == 0 and flooder.user_id in delivered(), figures
+    replies = await flooder._collect(expect=0, settle=1.0)
+    warnings = [t for t in replies.texts if "слишком быстро" in t]
+    assert len(warnings) == 1
+    answered = [t for t in replies.texts if "слишком быстро" not in t
+                and "объявление" not in t]
+    assert len(answered) <= 10

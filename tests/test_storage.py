@@ -202,3 +202,31 @@ async def test_a_failing_migration_is_rolled_back_whole(tmp_path):
     columns = {r[1] for r in await db.fetchall("PRAGMA table_info(users)")}
     assert "extra" not in columns
     await db.close()
+
+
+async def test_a_slow_statement_on_the_loop_switches_the_loop_thread_path_off(tmp_path):
+    """The watchdog: one write that took longer than the budget (a slow disk) sends the
+    following statements through aiosqlite's thread, so they cannot stall the loop."""
+    import time as clock
+
+    from bench.slow_disk import SlowWrites
+    repos = await Repos.open(tmp_path / "db.sqlite3")
+    db = repos.db
+    await db.run("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 1, 1)")
+    slow = SlowWrites(db._quick, 0.03)  # type: ignore[arg-type]
+    db._quick = slow  # type: ignore[assignment]
+    calls = []
+    original = slow.execute
+
+    def counting(sql, params=()):
+        calls.append(sql)
+        return original(sql, params)
+
+    slow.execute = counting  # type: ignore[method-assign]
+    started = clock.monotonic()
+    for n in range(5):
+        await repos.users.set_muted(1, n % 2 == 0)
+    assert len(calls) == 1  # only the first went on the loop's thread
+    assert clock.monotonic() - started < 0.03 * 3
+    assert await db.scalar("SELECT muted FROM users WHERE id = 1") == 1  # all written
+    await repos.close()

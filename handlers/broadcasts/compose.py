@@ -25,6 +25,7 @@ from handlers.guards import staff_only
 from i18n import LANGUAGES
 from services import application_texts as render
 from services.keyboards import Button, keyboard
+from services.texts import MESSAGE_LIMIT, visible_length
 
 
 class ComposeStep(StrEnum):
@@ -89,9 +90,14 @@ async def ask_confirm(update: Update, ctx: BotContext, state: ComposeState) -> N
     """Each language version as recipients will see it, the count, and the choices."""
     tr, settings = ctx.tr, ctx.services.settings
     for lang in LANGUAGES:
-        text = text_for(state.texts, lang, settings.default_language)
         head = tr._("Preview for {language}:", language=language_name(ctx, lang))
-        await send(update, ctx, f"<i>{head}</i>\n\n{text}")
+        text = text_for(state.texts, lang, settings.default_language)
+        together = f"<i>{head}</i>\n\n{text}"
+        if visible_length(together) <= MESSAGE_LIMIT:
+            await send(update, ctx, together)
+        else:  # the text takes a whole message, as it will for the recipients
+            await send(update, ctx, f"<i>{head}</i>")
+            await send(update, ctx, text)
     count = await ctx.repos.broadcasts.count_audience(Audience(**(state.audience or {})))
     rows = [[(tr._("📤 Send now"), "bs:now"), (tr._("🕐 At a set time"), "bs:at")]]
     if settings.paid_broadcast:

@@ -37,8 +37,8 @@ async def card(update: Update, ctx: BotContext, case: Application, fresh: bool =
         details.append(tr._("Reason: {reason}", reason=case.rejection_reason))
     if details:
         text += "\n\n" + "\n".join(details)
-    rows: list[list[Button]] = [[(f"📄 {render.doc_label(tr, d.kind)}"[:60], f"st:f:{d.id}")]
-                                for d in docs]
+    rows: list[list[Button]] = list(render.document_rows(tr, docs, "st:f",
+                                                         f"st:d:{case.id}:0"))
     actions = [(action_label(tr, new), f"st:t:{case.id}:{case.status}:{new}")
                for new in machine.staff_actions(case.status)]
     rows += [actions[i:i + 2] for i in range(0, len(actions), 2)]
@@ -72,6 +72,21 @@ async def view(update: Update, ctx: BotContext) -> None:
     if FLOW.at(ctx) is not None:  # "Cancel" on a pending change lands here
         await flows.end(ctx)
     await card(update, ctx, case)
+
+
+@named("desk:documents")
+@staff_only
+async def documents(update: Update, ctx: BotContext) -> None:
+    case = await ctx.repos.applications.get(int(ctx.matched(1)))
+    if case is None or case.status == "draft":
+        await answer(update, ctx, ctx.tr._("Application not found."), alert=True)
+        return
+    await answer(update, ctx)
+    docs = await ctx.repos.applications.documents(case.id)
+    text, rows = render.documents_page(ctx.tr, case, docs, int(ctx.matched(2)), "st:f",
+                                       f"st:d:{case.id}",
+                                       (ctx.tr._("⬅️ Back"), f"st:v:{case.id}"))
+    await show(update, ctx, text, keyboard(rows))
 
 
 @named("desk:file")
