@@ -53,9 +53,11 @@ class ReminderRepo:
                           (status, now, reminder_id))
 
     async def of_user(self, user_id: int) -> list[dict[str, Any]]:
+        """The user's reminders, sent and pending, with what each says (for /mydata)."""
         rows = await self.db.fetchall(
-            "SELECT kind, subject, due_at, status FROM reminders WHERE user_id = ?", (user_id,))
-        return [dict(r) for r in rows]
+            "SELECT kind, subject, due_at, payload, status, created_at, sent_at FROM reminders"
+            " WHERE user_id = ? ORDER BY id", (user_id,))
+        return [{**dict(r), "payload": json.loads(r["payload"])} for r in rows]
 
     # --- the staff digest: once per working day ---------------------------------------------
     async def digest_sent(self, day: str) -> bool:

@@ -3,8 +3,13 @@ review and edit, submission, My applications, own data, and other users' data.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+
+from domain.broadcast import Audience
+from tests.desk_helpers import staff_member
+from tests.test_broadcast import wait_done
 
 PDF = b"%PDF-1.4 contract"
 GOOD_VIN = "1HGCM82633A004352"
@@ -357,22 +362,89 @@ async def test_mydata_and_deletemydata(person, client, bot):
     await fill_person(user)
     await user.press("К проверке")
     await user.press("Отправить заявку")
+    repos = bot.runtime.repos
+    broadcast = await repos.broadcasts.create(900002, {"ru": "Центр работает с 1 декабря"}, None,
+                                              None, Audience("everyone"), False, 0, 0, None)
+    await bot.runtime.sender.tick()
+    await wait_done(bot, broadcast.id)
+    await user._collect()  # the broadcast itself
+    await bot.runtime.repos.reminders.schedule(user.user_id, "guide", "g1", 10**10,
+                                               {"payload": "ОТТС · M1"}, 1)
     replies = await user.send("/mydata")
-    data = json.loads(await client.file(replies.events[-1]["file_id"]))
+    raw = await client.file(replies.events[-1]["file_id"])
+    data = json.loads(raw)
     assert data["user"]["id"] == user.user_id
     assert data["applications"][0]["vin"] == GOOD_VIN
     assert data["consents"][0]["version"] == "2026-11"
+    assert "Айгерим Нурланова".encode() in raw  # real UTF-8, not \u escapes
+    reminders = {r["kind"]: r for r in data["reminders"]}
+    assert reminders["guide"]["payload"] == {"payload": "ОТТС · M1"}
+    assert reminders["guide"]["status"] == "pending" and reminders["guide"]["due_at"] == 10**10
+    assert reminders["draft"]["payload"] == {"app": 1}  # scheduled by the form itself
+    [delivery] = data["broadcast_deliveries"]
+    assert (delivery["broadcast"], delivery["status"]) == (broadcast.id, "sent")
+    assert delivery["sent_at"] == bot.clock.timestamp()
     await user.send("/apply")  # a new draft, to be deleted outright
     replies = await user.send("/deletemydata")
     assert "будут обезличены" in replies.text
     replies = await user.press("Да, удалить мои данные")
     assert "Ваши данные удалены" in replies.text and "1 заявка" in replies.text
-    repos = bot.runtime.repos
     assert await repos.users.get(user.user_id) is None
+    assert await repos.broadcasts.deliveries_of(user.user_id) == []
+    assert await repos.reminders.of_user(user.user_id) == []
     app = await repos.applications.get(1)
     assert (app.user_id, app.applicant_name, app.id_number, app.phone, app.vin) == \
         (None, None, None, None, GOOD_VIN)
     assert await repos.applications.draft_of(user.user_id) is None
+
+
+def database_bytes(bot) -> bytes:
+    """The database file and its write-ahead log, raw, as anyone with the disk reads them."""
+    path = Path(bot.settings.database_path)
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_deletemydata_leaves_no_trace_in_the_database_files(person, client, bot):
+    name, iin, phone = "Айгерим Нурланова", "870512300122", "7011234567"
+    comment = "Айгерим Нурланова, приложите титул с печатью"
+    staff = await staff_member(client)
+    user, _ = await start_form(person)
+    await fill_person(user)
+    await user.send_file("passport.pdf", PDF, "application/pdf")
+    await user.send_file(f"{name} договор.pdf", b"%PDF-1.4 contract of sale", "application/pdf")
+    await user.press("К проверке")
+    await user.press("Отправить заявку")
+    assert len(await bot.runtime.repos.applications.documents(1)) == 2
+    await staff.send("/app EV-2026-000001")
+    await staff.press("Взять на рассмотрение")
+    await staff.press("Запросить документы")
+    await staff.press("Титул")
+    await staff.press("Продолжить")
+    await staff.send(comment)
+    repos = bot.runtime.repos
+    broadcast = await repos.broadcasts.create(900002, {"ru": "Объявление"}, None, None,
+                                              Audience("everyone"), False, 0, 0, None)
+    await bot.runtime.sender.tick()
+    await wait_done(bot, broadcast.id)
+    before = database_bytes(bot)
+    escaped = json.dumps(name).strip('"').encode()  # as JSON with ASCII escapes stores it
+    assert name.encode() in before or escaped in before  # the test looks in the right place
+    await user.send("/deletemydata")
+    await user.press("Да, удалить мои данные")
+    after = database_bytes(bot)
+    for secret in (name, escaped.decode(), iin, phone, comment, "приложите титул"):
+        assert secret.encode() not in after, secret
+    history = await repos.applications.history(1)
+    assert [h.to_status for h in history] == ["submitted", "in_review", "documents_requested"]
+    assert {h.comment for h in history} == {""}  # the history stays, without the comment
+    assert await repos.applications.documents(1) == []
+    app = await repos.applications.get(1)
+    assert (app.status, app.vin, app.anonymised) == ("documents_requested", GOOD_VIN, True)
+    assert await repos.broadcasts.deliveries_of(user.user_id) == []
+    # Both connections zero what they delete (the loop-thread one writes the form's answers).
+    assert (await repos.db.fetchone("PRAGMA secure_delete"))[0] == 1
+    assert repos.db._quick.execute("PRAGMA secure_delete").fetchone()[0] == 1
 
 
 async def test_an_edited_answer_changes_nothing_and_says_so(person, bot):
