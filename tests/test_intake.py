@@ -101,7 +101,7 @@ async def test_company_application_with_bin_and_typed_phone(person):
     await user.press("NMC")
     replies = await user.press("GB/T")
     assert "公司注册文件" in replies.text  # a company's first document
-    await user.send_file("reg.pdf", b"%PDF company", "application/pdf")
+    await user.send_file("reg.pdf", b"%PDF-1.4 company", "application/pdf")
     replies = await user.press("前往核对")
     assert "商业识别号（БИН）: 050640004323" in replies.text
     replies = await user.press("提交申请")
@@ -206,6 +206,54 @@ async def test_upload_errors_are_explained(person):
     assert "уже приложен (как «Документ, удостоверяющий личность»)" in replies.text
     replies = await user.send_content(sticker="🙂")
     assert "Отправьте фото или PDF-файл" in replies.text
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x03\x20\x00\x00\x02\x58\x08\x02"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48)
+
+
+async def test_uploads_are_judged_by_their_content_not_their_name(person, bot):
+    user, _ = await start_form(person)
+    await fill_person(user)
+    replies = await user.send_file("invoice.pdf.exe", EXE, "application/pdf")
+    assert "на самом деле не PDF, JPEG или PNG" in replies.text
+    assert "фото или скан в формате JPEG или PNG" in replies.text  # what is accepted
+    assert "Документ 1 из 8" in replies.text  # asked again for the same document
+    # A file Telegram does not hand over (here: the emulator has no bytes for it) is not
+    # judged at all: the user is asked to send it again.
+    replies = await user.send_content(document={"file_name": "lost.pdf", "size": 1000,
+                                                "mime_type": "application/pdf"})
+    assert "Не удалось скачать файл из Telegram" in replies.text
+    draft = await bot.runtime.repos.applications.draft_of(user.user_id)
+    assert await bot.runtime.repos.applications.documents(draft.id) == []
+    replies = await user.send_file("passport.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+                                   "application/pdf")
+    assert "Приложено: Документ, удостоверяющий личность" in replies.text
+    replies = await user.send_file("contract.png", PNG, "image/png")  # a scan as a document
+    assert "Приложено: Договор купли-продажи" in replies.text
+    replies = await user.send_file("title.pdf", JPEG, "application/pdf")  # a JPEG, misnamed
+    assert "Приложено: Титул" in replies.text
+    docs = await bot.runtime.repos.applications.documents(draft.id)
+    assert [(d.kind, d.file_name, d.mime_type) for d in docs] == [
+        ("identity", "passport.pdf", "application/pdf"),
+        ("contract", "contract.png", "image/png"),
+        ("title", "title.pdf", "image/jpeg")]  # what the content is, not what it claimed
+
+
+async def test_a_document_added_later_is_judged_by_content_too(person):
+    user, _ = await start_form(person)
+    await fill_person(user)
+    await user.press("К проверке")
+    await user.press("Отправить заявку")
+    await user.press("Мои заявки")
+    await user.press("EV-2026-")
+    await user.press("Добавить документ")
+    await user.press("Титул")
+    replies = await user.send_file("title.pdf", b"%PDF title, typed by hand", "application/pdf")
+    assert "на самом деле не PDF, JPEG или PNG" in replies.text
+    replies = await user.send_file("title.png", PNG, "image/png")
+    assert "Приложено к заявке EV-2026-000001: Титул" in replies.text
 
 
 async def test_restart_mid_form_resumes_with_every_answer(person, bot):
@@ -327,7 +375,7 @@ async def test_withdraw_and_add_a_document_later(person, client):
     await user.press("EV-2026-")
     await user.press("Добавить документ")
     replies = await user.press("Титул")
-    replies = await user.send_file("title.pdf", b"%PDF title", "application/pdf")
+    replies = await user.send_file("title.pdf", b"%PDF-1.4 title", "application/pdf")
     assert "Приложено к заявке EV-2026-000001: Титул" in replies.text
     assert "✅ Титул" in replies.text
     replies = await user.press("📄 Титул")  # the document is sent back to its owner
