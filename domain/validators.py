@@ -19,7 +19,13 @@ VIN_VALUES = {**{str(d): d for d in range(10)},
               "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10), strict=True))}
 VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
-DOCUMENT_TYPES = {"application/pdf"}
+# A file sent as a document is looked at only if it claims to be one of these (by MIME type
+# or name): no point downloading a video or an archive. Its content decides (file_kind).
+DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+DOCUMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
+# How each accepted kind of file begins, and the MIME type recorded for it.
+SIGNATURES = {"pdf": b"%PDF-", "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
+MIME_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 KZ_MOBILE = re.compile(r"7(0\d|47|6\d|7\d|85)\d{7}")
 
 
@@ -161,12 +167,27 @@ class Upload:
 
 
 def check_upload(upload: Upload, known_unique_ids: dict[str, str]) -> Check:
-    """Photo or PDF, at most 20 MB, not the same file twice (value: the earlier kind)."""
+    """What can be told before downloading: a photo, or a document claiming to be a PDF,
+    JPEG or PNG; at most 20 MB; not the same file twice (value: the earlier kind). A
+    document's content is checked next (file_kind): the claim alone proves nothing."""
     if not upload.is_photo and upload.mime_type not in DOCUMENT_TYPES \
-            and not (upload.name or "").lower().endswith(".pdf"):
+            and not (upload.name or "").lower().endswith(DOCUMENT_SUFFIXES):
         return Check(error="file_type")
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
         return Check(error="file_too_big")
     if upload.unique_id in known_unique_ids:
         return Check(error="file_duplicate", value=known_unique_ids[upload.unique_id])
     return Check(value=upload)
+
+
+def file_kind(content: bytes) -> str | None:
+    """"pdf", "jpeg" or "png" by the file's first bytes, whatever its name and MIME type
+    say; None for anything else (an .exe renamed to .pdf, a Word file, an empty file)."""
+    return next((kind for kind, magic in SIGNATURES.items() if content.startswith(magic)),
+                None)
+
+
+def check_content(content: bytes) -> Check:
+    """A downloaded document: its kind (value), or file_content if it is none we accept."""
+    kind = file_kind(content)
+    return Check(value=kind) if kind else Check(error="file_content")

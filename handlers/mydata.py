@@ -36,6 +36,7 @@ async def collect(ctx: BotContext) -> dict[str, Any]:
             "history": [dataclasses.asdict(h)
                         for h in await repos.applications.history(app.id)]})
     data["reminders"] = await repos.outbox.of_chat(user_id)
+    data["broadcast_deliveries"] = await repos.broadcasts.deliveries_of(user_id)
     return data
 
 
@@ -50,10 +51,18 @@ async def my_data(update: Update, ctx: BotContext) -> None:
 @named("deletemydata")
 async def delete_my_data(update: Update, ctx: BotContext) -> None:
     tr = ctx.tr
+    # What goes, what stays and why, before the user decides (storage erase_user does it).
     await send(update, ctx, tr._(
-        "Delete all your data: profile, language, drafts, reminders? Applications the centre "
-        "is already working on will be anonymised: the centre keeps the vehicle data and the "
-        "status history, without your name, IIN/BIN and phone."),
+        "<b>Delete your data?</b>\n\n"
+        "<b>Deleted:</b> your profile (Telegram name, language, settings), consents, drafts "
+        "with their documents, reminders, and the record of announcements sent to you.\n\n"
+        "<b>Anonymised:</b> applications the centre is already working on. They lose your "
+        "name, IIN/BIN and phone, every document you uploaded, and the centre's comments to "
+        "you.\n\n"
+        "<b>Kept, without your personal data:</b> the vehicle data, the status history and "
+        "the number of the document issued, because the centre must keep records of the "
+        "certification work it has done.\n\n"
+        "This cannot be undone."),
         keyboard([[(tr._("🗑 Yes, delete my data"), "del:yes")],
                   [(tr._("⬅️ No, keep it"), "menu")]]))
 

@@ -1,12 +1,25 @@
-"""An upload (photo or PDF) from a user's message, validated and stored for one
-checklist item of an application: used by the form and by My applications."""
+"""An upload (photo, PDF, JPEG or PNG) from a user's message, validated and stored for one
+checklist item of an application: used by the form and by My applications.
+
+A document is judged by its content, not by its name or MIME type (the sender sets both:
+`invoice.pdf.exe` sent as application/pdf was once accepted and re-sent to staff). It is
+downloaded and its first bytes must be those of a PDF, a JPEG or a PNG. Photos sent as
+photos need no such check: Telegram re-encodes them.
+"""
 from __future__ import annotations
 
+import logging
+
 from telegram import Message, Update
+from telegram.error import TelegramError
 
 from domain import validators
 from handlers.base import BotContext, message_of
 from storage.applications import DuplicateFile
+
+log = logging.getLogger(__name__)
+DOWNLOAD_TIMEOUT = 60.0  # seconds to read up to 20 MB; the default 5 s is for API calls
+HEAD = 16  # bytes enough for every signature in validators.SIGNATURES
 
 
 def upload_of(message: Message) -> validators.Upload | None:
@@ -21,6 +34,18 @@ def upload_of(message: Message) -> validators.Upload | None:
     return None
 
 
+async def check_content(ctx: BotContext, upload: validators.Upload) -> validators.Check:
+    """Download the document through the Bot API and look at what it is. Files over 20 MB
+    never get here (check_upload refuses them: bots may not download them)."""
+    try:
+        file = await ctx.bot.get_file(upload.file_id)
+        content = await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT)
+    except TelegramError as exc:
+        log.warning("an upload could not be downloaded to check it: %r", exc)
+        return validators.Check(error="file_unavailable")
+    return validators.check_content(bytes(content[:HEAD]))
+
+
 async def attach(update: Update, ctx: BotContext, application_id: int, kind: str
                  ) -> validators.Check:
     """Validate and store an upload for one checklist item."""
@@ -31,10 +56,16 @@ async def attach(update: Update, ctx: BotContext, application_id: int, kind: str
     check = validators.check_upload(upload, {d.file_unique_id: d.kind for d in docs})
     if not check.ok:
         return check
+    mime_type = upload.mime_type
+    if not upload.is_photo:
+        content = await check_content(ctx, upload)
+        if not content.ok:
+            return content
+        mime_type = validators.MIME_TYPES[str(content.value)]  # what it is, not what it said
     try:
         await ctx.repos.applications.add_document(
             application_id, kind, upload.file_id, upload.unique_id, upload.name,
-            upload.mime_type, upload.size, ctx.now())
+            mime_type, upload.size, ctx.now())
     except DuplicateFile:
         return validators.Check(error="file_duplicate", value=kind)
     return check

@@ -134,7 +134,13 @@ def error_text(tr: Translator, code: str, value: object = None) -> str:
         "battery_range": tr._("The capacity must be between 1 and 400 kWh."),
         "name_format": tr._("Please send it as text, at least two letters."),
         "not_text": tr._("Please type the answer as a text message."),
-        "file_type": tr._("Please send a photo or a PDF file."),
+        "file_type": tr._("Please send a photo or a PDF file (a scan may also be a JPEG or "
+                          "PNG file)."),
+        "file_content": tr._("This file is not really a PDF, JPEG or PNG: its content does not "
+                             "match its name or type, so I cannot accept it. Please send a PDF "
+                             "file, or a photo or scan as JPEG or PNG."),
+        "file_unavailable": tr._("I could not download this file from Telegram to check it. "
+                                 "Please send it again in a minute."),
         "file_too_big": tr._("This file is larger than 20 MB, which Telegram does not let bots "
                              "download. Please send a smaller scan or a photo."),
         "use_buttons": tr._("Please choose with the buttons below."),

@@ -185,24 +185,41 @@ class ApplicationRepo:
 
     # --- the user's own data ------------------------------------------------------
     async def erase_user(self, user_id: int, now: int) -> int:
-        """Erase a user: drafts deleted; submitted applications anonymised (the centre keeps
-        the vehicle data and history for its records); returns how many were anonymised."""
+        """Erase a user; returns how many applications were anonymised.
+
+        Deleted: the profile, with its consents and conversation (they cascade), the
+        messages owed to them (the outbox), drafts with their documents, and the user's
+        broadcast deliveries. Submitted
+        applications are anonymised: the centre keeps the vehicle data, the statuses and the
+        issued document number for its records, and loses everything else that can name the
+        applicant: the personal fields, every uploaded document (contracts, titles and
+        customs papers carry the name too), and the free text staff wrote to the applicant
+        (comments and a rejection reason may quote them). The status history stays, its
+        comments blanked.
+
+        Then the write-ahead log is truncated: with secure_delete (storage.db) the erased
+        bytes are zeroed in the database's pages, but the log would still hold the pages as
+        they were before, until overwritten."""
         personal = ", ".join(f"{f} = NULL" for f in PERSONAL_FIELDS)
+        mine = "SELECT id FROM applications WHERE user_id = ?"
         async with self.db.write() as conn:
             await conn.execute("DELETE FROM applications WHERE user_id = ? AND status = 'draft'",
                                (user_id,))
+            await conn.execute(f"DELETE FROM documents WHERE application_id IN ({mine})",
+                               (user_id,))
+            await conn.execute(f"UPDATE status_changes SET comment = '' WHERE comment != ''"
+                               f" AND application_id IN ({mine})", (user_id,))
             cur = await conn.execute(
-                f"UPDATE applications SET {personal}, user_id = NULL, anonymised = 1,"
-                " updated_at = ? WHERE user_id = ?", (now, user_id))
+                f"UPDATE applications SET {personal}, rejection_reason = NULL, user_id = NULL,"
+                " anonymised = 1, updated_at = ? WHERE user_id = ?", (now, user_id))
             anonymised = cur.rowcount
-            await conn.execute(
-                "DELETE FROM documents WHERE kind IN ('identity', 'power_of_attorney') AND"
-                " application_id IN (SELECT id FROM applications WHERE anonymised = 1)")
             await conn.execute("UPDATE status_changes SET actor_id = NULL WHERE actor_id = ?",
                                (user_id,))
+            await conn.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        await self.db.truncate_wal()
         return anonymised
-
 
     async def by_number(self, number: str) -> Application | None:
         row = await self.db.fetchone("SELECT * FROM applications WHERE number = ?", (number,))

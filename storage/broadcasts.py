@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from domain.broadcast import OUTCOMES, Audience, Broadcast
 from storage.db import Database, Params, Row, one
@@ -147,3 +148,10 @@ class BroadcastRepo:
             "SELECT count(*), min(coalesce(retry_at, 0)) FROM deliveries"
             " WHERE broadcast_id = ? AND status = 'pending'", (broadcast_id,))
         return None if row is None or not row[0] else int(row[1])
+
+    async def deliveries_of(self, user_id: int) -> list[dict[str, Any]]:
+        """Which broadcasts were (or are to be) delivered to the user, and how (for /mydata)."""
+        rows = await self.db.fetchall(
+            "SELECT broadcast_id AS broadcast, status, attempts, sent_at FROM deliveries"
+            " WHERE user_id = ? ORDER BY broadcast_id", (user_id,))
+        return [dict(r) for r in rows]

@@ -16,6 +16,10 @@ import aiosqlite
 Row = sqlite3.Row  # aiosqlite's rows are sqlite3's: columns by name or position
 Params = tuple[Any, ...]
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Deleted or overwritten rows are zeroed in their pages, not merely marked free: what a user
+# had us delete (/deletemydata) must not stay readable in the file. Per connection, so both
+# connections set it.
+SECURE_DELETE = "PRAGMA secure_delete = ON;"
 log = logging.getLogger(__name__)
 # A one-row statement takes microseconds; one taking this long means the disk is slow, and
 # the loop-thread path is paused (Database._watch).
@@ -110,7 +114,7 @@ class Database:
         await conn.executescript(
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
             " PRAGMA synchronous = NORMAL;"  # WAL: survives a killed process; fast commits
-            " PRAGMA busy_timeout = 5000;")
+            f" PRAGMA busy_timeout = 5000; {SECURE_DELETE}")
         try:
             await _probe_writable(conn, path)
         except BaseException:
@@ -229,6 +233,17 @@ class Database:
         row = one(await self.fetchone("PRAGMA wal_checkpoint(PASSIVE)"))
         return row[1], row[2]
 
+    async def truncate_wal(self) -> bool:
+        """Copy the whole write-ahead log into the database file and cut the log to zero
+        bytes, on aiosqlite's thread. After an erasure: the log still holds the earlier
+        versions of the erased rows' pages until it is overwritten, and a checkpoint alone
+        leaves them there. False if a reader (another process) kept it from completing."""
+        async with self._write_lock:  # our own writes wait: nothing lands in between
+            row = one(await self.fetchone("PRAGMA wal_checkpoint(TRUNCATE)"))
+        if row[0]:
+            log.warning("the write-ahead log could not be truncated (a reader was busy)")
+        return not row[0]
+
 
 def _busy(exc: sqlite3.Error) -> bool:
     """SQLITE_BUSY or SQLITE_LOCKED, extended codes included (BUSY_RECOVERY, BUSY_SNAPSHOT…:
@@ -240,5 +255,6 @@ def _open_quick(path: str | Path) -> sqlite3.Connection:
     quick = sqlite3.connect(str(path), isolation_level=None)  # autocommit: one statement each
     quick.row_factory = sqlite3.Row
     quick.executescript("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
-                        " PRAGMA busy_timeout = 0; PRAGMA wal_autocheckpoint = 0;")
+                        " PRAGMA busy_timeout = 0; PRAGMA wal_autocheckpoint = 0;"
+                        f" {SECURE_DELETE}")
     return quick

@@ -71,7 +71,7 @@ class OutboxRepo:
 
     async def of_chat(self, chat_id: int) -> list[dict[str, Any]]:
         rows = await self.db.fetchall(
-            "SELECT kind, subject, due_at, status, payload, sent_at FROM outbox"
+            "SELECT kind, subject, due_at, status, payload, created_at, sent_at FROM outbox"
             " WHERE chat_id = ? ORDER BY id", (chat_id,))
         return [{**dict(r), "payload": json.loads(r["payload"])} for r in rows]
 

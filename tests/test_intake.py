@@ -3,8 +3,14 @@ review and edit, submission, My applications, own data, and other users' data.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+
+from domain.broadcast import Audience
+from domain.outbox import Owed
+from tests.desk_helpers import staff_member
+from tests.test_broadcast import wait_done
 
 PDF = b"%PDF-1.4 contract"
 GOOD_VIN = "1HGCM82633A004352"
@@ -96,7 +102,7 @@ async def test_company_application_with_bin_and_typed_phone(person):
     await user.press("NMC")
     replies = await user.press("GB/T")
     assert "公司注册文件" in replies.text  # a company's first document
-    await user.send_file("reg.pdf", b"%PDF company", "application/pdf")
+    await user.send_file("reg.pdf", b"%PDF-1.4 company", "application/pdf")
     replies = await user.press("前往核对")
     assert "商业识别号（БИН）: 050640004323" in replies.text
     replies = await user.press("提交申请")
@@ -201,6 +207,54 @@ async def test_upload_errors_are_explained(person):
     assert "уже приложен (как «Документ, удостоверяющий личность»)" in replies.text
     replies = await user.send_content(sticker="🙂")
     assert "Отправьте фото или PDF-файл" in replies.text
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x03\x20\x00\x00\x02\x58\x08\x02"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48)
+
+
+async def test_uploads_are_judged_by_their_content_not_their_name(person, bot):
+    user, _ = await start_form(person)
+    await fill_person(user)
+    replies = await user.send_file("invoice.pdf.exe", EXE, "application/pdf")
+    assert "на самом деле не PDF, JPEG или PNG" in replies.text
+    assert "фото или скан в формате JPEG или PNG" in replies.text  # what is accepted
+    assert "Документ 1 из 8" in replies.text  # asked again for the same document
+    # A file Telegram does not hand over (here: the emulator has no bytes for it) is not
+    # judged at all: the user is asked to send it again.
+    replies = await user.send_content(document={"file_name": "lost.pdf", "size": 1000,
+                                                "mime_type": "application/pdf"})
+    assert "Не удалось скачать файл из Telegram" in replies.text
+    draft = await bot.runtime.repos.applications.draft_of(user.user_id)
+    assert await bot.runtime.repos.applications.documents(draft.id) == []
+    replies = await user.send_file("passport.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+                                   "application/pdf")
+    assert "Приложено: Документ, удостоверяющий личность" in replies.text
+    replies = await user.send_file("contract.png", PNG, "image/png")  # a scan as a document
+    assert "Приложено: Договор купли-продажи" in replies.text
+    replies = await user.send_file("title.pdf", JPEG, "application/pdf")  # a JPEG, misnamed
+    assert "Приложено: Титул" in replies.text
+    docs = await bot.runtime.repos.applications.documents(draft.id)
+    assert [(d.kind, d.file_name, d.mime_type) for d in docs] == [
+        ("identity", "passport.pdf", "application/pdf"),
+        ("contract", "contract.png", "image/png"),
+        ("title", "title.pdf", "image/jpeg")]  # what the content is, not what it claimed
+
+
+async def test_a_document_added_later_is_judged_by_content_too(person):
+    user, _ = await start_form(person)
+    await fill_person(user)
+    await user.press("К проверке")
+    await user.press("Отправить заявку")
+    await user.press("Мои заявки")
+    await user.press("EV-2026-")
+    await user.press("Добавить документ")
+    await user.press("Титул")
+    replies = await user.send_file("title.pdf", b"%PDF title, typed by hand", "application/pdf")
+    assert "на самом деле не PDF, JPEG или PNG" in replies.text
+    replies = await user.send_file("title.png", PNG, "image/png")
+    assert "Приложено к заявке EV-2026-000001: Титул" in replies.text
 
 
 async def test_restart_mid_form_resumes_with_every_answer(person, bot):
@@ -322,7 +376,7 @@ async def test_withdraw_and_add_a_document_later(person, client):
     await user.press("EV-2026-")
     await user.press("Добавить документ")
     replies = await user.press("Титул")
-    replies = await user.send_file("title.pdf", b"%PDF title", "application/pdf")
+    replies = await user.send_file("title.pdf", b"%PDF-1.4 title", "application/pdf")
     assert "Приложено к заявке EV-2026-000001: Титул" in replies.text
     assert "✅ Титул" in replies.text
     replies = await user.press("📄 Титул")  # the document is sent back to its owner
@@ -357,22 +411,89 @@ async def test_mydata_and_deletemydata(person, client, bot):
     await fill_person(user)
     await user.press("К проверке")
     await user.press("Отправить заявку")
+    repos = bot.runtime.repos
+    broadcast = await repos.broadcasts.create(900002, {"ru": "Центр работает с 1 декабря"}, None,
+                                              None, Audience("everyone"), False, 0, 0, None)
+    await bot.runtime.sender.tick()
+    await wait_done(bot, broadcast.id)
+    await user._collect()  # the broadcast itself
+    await bot.runtime.repos.outbox.schedule(
+        Owed(user.user_id, "guide", "g1", 10**10, {"payload": "ОТТС · M1"}), 1)
     replies = await user.send("/mydata")
-    data = json.loads(await client.file(replies.events[-1]["file_id"]))
+    raw = await client.file(replies.events[-1]["file_id"])
+    data = json.loads(raw)
     assert data["user"]["id"] == user.user_id
     assert data["applications"][0]["vin"] == GOOD_VIN
     assert data["consents"][0]["version"] == "2026-11"
+    assert "Айгерим Нурланова".encode() in raw  # real UTF-8, not \u escapes
+    reminders = {r["kind"]: r for r in data["reminders"]}
+    assert reminders["guide"]["payload"] == {"payload": "ОТТС · M1"}
+    assert reminders["guide"]["status"] == "pending" and reminders["guide"]["due_at"] == 10**10
+    assert reminders["draft"]["payload"] == {"app": 1}  # scheduled by the form itself
+    [delivery] = data["broadcast_deliveries"]
+    assert (delivery["broadcast"], delivery["status"]) == (broadcast.id, "sent")
+    assert delivery["sent_at"] == bot.clock.timestamp()
     await user.send("/apply")  # a new draft, to be deleted outright
     replies = await user.send("/deletemydata")
     assert "будут обезличены" in replies.text
     replies = await user.press("Да, удалить мои данные")
     assert "Ваши данные удалены" in replies.text and "1 заявка" in replies.text
-    repos = bot.runtime.repos
     assert await repos.users.get(user.user_id) is None
+    assert await repos.broadcasts.deliveries_of(user.user_id) == []
+    assert await repos.outbox.of_chat(user.user_id) == []
     app = await repos.applications.get(1)
     assert (app.user_id, app.applicant_name, app.id_number, app.phone, app.vin) == \
         (None, None, None, None, GOOD_VIN)
     assert await repos.applications.draft_of(user.user_id) is None
+
+
+def database_bytes(bot) -> bytes:
+    """The database file and its write-ahead log, raw, as anyone with the disk reads them."""
+    path = Path(bot.settings.database_path)
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_deletemydata_leaves_no_trace_in_the_database_files(person, client, bot):
+    name, iin, phone = "Айгерим Нурланова", "870512300122", "7011234567"
+    comment = "Айгерим Нурланова, приложите титул с печатью"
+    staff = await staff_member(client)
+    user, _ = await start_form(person)
+    await fill_person(user)
+    await user.send_file("passport.pdf", PDF, "application/pdf")
+    await user.send_file(f"{name} договор.pdf", b"%PDF-1.4 contract of sale", "application/pdf")
+    await user.press("К проверке")
+    await user.press("Отправить заявку")
+    assert len(await bot.runtime.repos.applications.documents(1)) == 2
+    await staff.send("/app EV-2026-000001")
+    await staff.press("Взять на рассмотрение")
+    await staff.press("Запросить документы")
+    await staff.press("Титул")
+    await staff.press("Продолжить")
+    await staff.send(comment)
+    repos = bot.runtime.repos
+    broadcast = await repos.broadcasts.create(900002, {"ru": "Объявление"}, None, None,
+                                              Audience("everyone"), False, 0, 0, None)
+    await bot.runtime.sender.tick()
+    await wait_done(bot, broadcast.id)
+    before = database_bytes(bot)
+    escaped = json.dumps(name).strip('"').encode()  # as JSON with ASCII escapes stores it
+    assert name.encode() in before or escaped in before  # the test looks in the right place
+    await user.send("/deletemydata")
+    await user.press("Да, удалить мои данные")
+    after = database_bytes(bot)
+    for secret in (name, escaped.decode(), iin, phone, comment, "приложите титул"):
+        assert secret.encode() not in after, secret
+    history = await repos.applications.history(1)
+    assert [h.to_status for h in history] == ["submitted", "in_review", "documents_requested"]
+    assert {h.comment for h in history} == {""}  # the history stays, without the comment
+    assert await repos.applications.documents(1) == []
+    app = await repos.applications.get(1)
+    assert (app.status, app.vin, app.anonymised) == ("documents_requested", GOOD_VIN, True)
+    assert await repos.broadcasts.deliveries_of(user.user_id) == []
+    # Both connections zero what they delete (the loop-thread one writes the form's answers).
+    assert (await repos.db.fetchone("PRAGMA secure_delete"))[0] == 1
+    assert repos.db._quick.execute("PRAGMA secure_delete").fetchone()[0] == 1
 
 
 async def test_an_edited_answer_changes_nothing_and_says_so(person, bot):

@@ -44,6 +44,38 @@ async def test_run_mode_logs_each_update_and_never_the_token(emulator, client, t
     assert f"user {user.user_id} handler role" in log
 
 
+async def test_debug_logs_hold_no_personal_data(emulator, client, tmp_path):
+    """At DEBUG, python-telegram-bot would log whole updates and API calls (names, phone
+    numbers, what users type): the log still shows each update and request, not those."""
+    name, phone, iin = "Зейнеп Ахметова", "77011234567", "870512300122"
+    env = {**os.environ, "BOT_TOKEN": emulator.world.token, "BOT_API_BASE_URL": emulator.url,
+           "BOT_DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "BOT_LOG_LEVEL": "DEBUG"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bot.py"), "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        user = await Person(client, language_code="ru", first_name="Зейнеп").join()
+        await user.send("/start", timeout=20)
+        await user.press("Импортёр")
+        await user.press("📝")
+        await user.press("Согласен")
+        await user.press("Физическое лицо")
+        await user.send(name)
+        await user.send(iin)
+        replies = await user.send_content(contact={"phone_number": phone, "first_name": "Зейнеп",
+                                                   "user_id": user.user_id})
+        assert f"+{phone}" in replies.text  # the bot did take it
+    finally:
+        proc.terminate()
+        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    log = stderr.decode()
+    assert proc.returncode == 0, log[-2000:]
+    assert f"user {user.user_id} handler input" in log  # one line per update, with ids
+    assert "sendMessage" in log and " DEBUG " in log  # requests are still logged at DEBUG
+    for secret in (name, "Зейнеп", "Ахметова", phone, phone[1:], iin):
+        assert secret not in log, secret
+
+
 async def test_local_mode_in_a_terminal_all_three_languages(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     proc = await asyncio.create_subprocess_exec(

@@ -58,7 +58,7 @@ async def test_documents_reminder_dropped_once_they_arrive(person, bot, clock):
     case = await request_documents(bot, case)
     clock.advance(hours=1)
     await applicant.press_data(f"my:k:{case.id}:title", forge=True)
-    await applicant.send_file("title.pdf", b"%PDF title", "application/pdf")
+    await applicant.send_file("title.pdf", b"%PDF-1.4 title", "application/pdf")
     clock.advance(days=8)
     assert await tick(bot) == 0
     rows = await bot.runtime.repos.db.fetchall("SELECT status FROM outbox WHERE kind LIKE 'doc%'")

@@ -230,3 +230,34 @@ async def test_a_slow_statement_on_the_loop_switches_the_loop_thread_path_off(tm
     assert clock.monotonic() - started < 0.03 * 3
     assert await db.scalar("SELECT muted FROM users WHERE id = 1") == 1  # all written
     await repos.close()
+
+
+async def test_migration_10_takes_what_earlier_erasures_left(tmp_path):
+    """Users erased before /deletemydata took documents, comments and deliveries along."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    for number, path in migrations()[:9]:
+        await db.conn.executescript(f"BEGIN IMMEDIATE;\n{path.read_text(encoding='utf-8')}\n"
+                                    f"PRAGMA user_version = {number};\nCOMMIT;")
+    await db.conn.executescript("""
+        INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (1, 'Kept', 0, 0);
+        INSERT INTO applications (id, user_id, status, anonymised, rejection_reason, created_at,
+            updated_at) VALUES (1, NULL, 'rejected', 1, 'Айгерим: forged', 0, 0),
+                               (2, 1, 'rejected', 0, 'wrong VIN', 0, 0);
+        INSERT INTO documents (application_id, kind, file_id, file_unique_id, file_name,
+            uploaded_at) VALUES (1, 'contract', 'f1', 'u1', 'Айгерим.pdf', 0),
+                                (2, 'contract', 'f2', 'u2', 'kept.pdf', 0);
+        INSERT INTO status_changes (application_id, to_status, comment, at)
+            VALUES (1, 'in_review', 'Айгерим, a title please', 0), (2, 'in_review', 'kept', 0);
+        INSERT INTO broadcasts (id, author_id, texts, audience, scheduled_at, created_at)
+            VALUES (1, 9, '{}', '{}', 0, 0);
+        INSERT INTO deliveries (broadcast_id, user_id) VALUES (1, 1), (1, 2);
+    """)
+    assert await db.migrate() == [10]
+    assert [r[0] for r in await db.fetchall("SELECT file_name FROM documents")] == ["kept.pdf"]
+    assert [tuple(r) for r in await db.fetchall(
+        "SELECT application_id, comment FROM status_changes ORDER BY id")] == [(1, ""), (2, "kept")]
+    assert [tuple(r) for r in await db.fetchall(
+        "SELECT id, rejection_reason FROM applications ORDER BY id")] == [(1, None),
+                                                                           (2, "wrong VIN")]
+    assert [r[0] for r in await db.fetchall("SELECT user_id FROM deliveries")] == [1]
+    await db.close()

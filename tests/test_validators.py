@@ -12,12 +12,14 @@ from domain.validators import (
     Upload,
     check_battery,
     check_bin,
+    check_content,
     check_iin,
     check_name,
     check_phone,
     check_upload,
     check_vin,
     check_year,
+    file_kind,
     vin_check_digit,
 )
 
@@ -132,3 +134,41 @@ def test_uploads():
     assert check_upload(Upload("f4", "u4", "b.pdf", "application/pdf", 21 * 2**20, False),
                         {}).error == "file_too_big"
     assert check_upload(pdf, {"u1": "contract"}).value == "contract"
+
+
+def test_scans_claimed_as_jpeg_or_png_are_looked_at_too():
+    claims: list[tuple[str | None, str | None]] = [
+        ("scan.png", "image/png"), ("scan.jpg", "image/jpeg"), ("SCAN.JPEG", None),
+        ("scan.PDF", "application/octet-stream")]
+    for name, mime in claims:
+        assert check_upload(Upload("f", "u", name, mime, 10, False), {}).ok, name
+    claims = [("a.zip", "application/zip"), ("clip.mp4", "video/mp4"), (None, None)]
+    for name, mime in claims:
+        assert check_upload(Upload("f", "u", name, mime, 10, False), {}).error == "file_type"
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+@pytest.mark.parametrize("content,kind", [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "pdf"),
+    (b"%PDF-", "pdf"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "jpeg"),
+    (b"\xff\xd8\xff\xe1\x00\x18Exif", "jpeg"),
+    (PNG, "png"),
+])
+def test_file_kind_by_content(content, kind):
+    assert file_kind(content) == kind
+    assert check_content(content).value == kind
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"MZ\x90\x00\x03\x00\x00\x00",      # a Windows executable, whatever its name
+    b"%PDF", b"%PDF 1.4", b"%pdf-1.4", b" %PDF-1.4", b"\xef\xbb\xbf%PDF-1.4",  # near misses
+    b"\xff\xd8", b"\xff\xd8\xfe", b"\xd8\xff\xff",
+    PNG[:7], b"\x89PNG\r\n\x1a\x0b", b"\x89png\r\n\x1a\n", b"PNG\r\n\x1a\n",
+    b"PK\x03\x04docx", b"GIF89a", b"RIFF\x00\x00\x00\x00WEBP", b"{\\rtf1",
+])
+def test_anything_else_is_refused_by_content(content):
+    assert file_kind(content) is None
+    assert check_content(content).error == "file_content"

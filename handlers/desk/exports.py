@@ -4,8 +4,9 @@ callback_data: x:<status|all> choose what to export, xp:<status|all>:<days> the 
 """
 from __future__ import annotations
 
+import asyncio
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Update
 
@@ -52,16 +53,25 @@ async def export_send(update: Update, ctx: BotContext) -> None:
     tr, clock = ctx.tr, ctx.services.clock
     since = int((clock.now() - timedelta(days=days)).timestamp()) if days else None
     cases = await ctx.repos.applications.export(status, since, None)
-    header, rows = table(tr, cases)
-    stamp = clock.now().astimezone(tr.tz).strftime("%Y%m%d-%H%M")
+    now = clock.now()
+    stamp = now.astimezone(tr.tz).strftime("%Y%m%d-%H%M")
     name = f"applications-{which}-{stamp}"
-    await ctx.bot.send_document(chat_id(update), io.BytesIO(export.to_csv(header, rows)),
-                                filename=f"{name}.csv")
-    await ctx.bot.send_document(chat_id(update),
-                                io.BytesIO(export.to_xlsx(header, rows, tr._("Applications"))),
+    # Thousands of rows take a second or more to format and pack (openpyxl above all):
+    # on a worker thread, so that other chats are answered meanwhile.
+    csv_bytes, xlsx_bytes = await asyncio.to_thread(build, tr, cases, tr._("Applications"), now)
+    await ctx.bot.send_document(chat_id(update), io.BytesIO(csv_bytes), filename=f"{name}.csv")
+    await ctx.bot.send_document(chat_id(update), io.BytesIO(xlsx_bytes),
                                 filename=f"{name}.xlsx",
                                 caption=tr.ngettext("{n} application exported.",
-                                                    "{n} applications exported.", len(rows)))
+                                                    "{n} applications exported.", len(cases)))
+
+
+def build(tr: Translator, cases: list[Application], title: str, now: datetime
+          ) -> tuple[bytes, bytes]:
+    """The CSV and Excel files of these applications (pure: safe on a worker thread, since
+    the translator is only read)."""
+    header, rows = table(tr, cases)
+    return export.to_csv(header, rows), export.to_xlsx(header, rows, title, now)
 
 
 def table(tr: Translator, cases: list[Application]) -> tuple[list[str], list[list[object]]]:
