@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint i18n bench bench-deps bench-updates bench-broadcast bench-memory clean
+.PHONY: run test lint i18n bench bench-deps bench-updates bench-broadcast bench-memory bench-slow-disk clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ i18n: $(STAMP)
 	done
 
 # Benchmarks (minutes; not part of `make test`). Figures go into BENCHMARKS.md.
-bench: bench-updates bench-broadcast
+bench: bench-updates bench-broadcast bench-slow-disk
 
 bench-deps: $(STAMP)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-bench.txt
@@ -49,6 +49,9 @@ bench-broadcast: $(STAMP)
 
 bench-memory: $(STAMP)
 	$(PY) -m bench.memory
+
+bench-slow-disk: $(STAMP)
+	$(PY) -m bench.slow_disk
 
 clean:
 	rm -rf $(VENV) data

@@ -197,7 +197,7 @@ class Runtime:
         services.broadcasts = self.sender
         await self.sender.start()
         self.outbox = app.bot_data["outbox"]
-        self.outbox.start()
+        await self.outbox.start()
         self._heartbeat = asyncio.create_task(heartbeat(heartbeat_path(settings), self.repos,
                                                           self.clock))
         return app

@@ -11,8 +11,12 @@ from typing import Any
 STAFF_KINDS = ("documents_flag", "new_application", "digest")
 # Kinds that are news, not nudges: sent at night too, and to users who muted reminders.
 URGENT_KINDS = ("status", "new_application")
+# Kinds told in the order they were written (a later status must not overtake an earlier).
+ORDERED_KINDS = ("status",)
 MAX_ATTEMPTS = 8        # transient failures (network, 5xx, 429) before a notice is given up
-LEASE_SECONDS = 120     # a claimed notice not finished by then is claimed again (a crash)
+# A claimed notice not finished by then is claimed again (its sender died): longer than a
+# send can take (its timeouts), short enough that a crash delays notices little.
+LEASE_SECONDS = 30
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ class BotApi:
                                               lambda: handler(params))
         except ApiError as exc:
             world.stats[f"error:{exc.code}"] += 1
+            # Which refusals, by what they said (digits out: "retry after 7" is one kind).
+            kind = "".join(c for c in exc.description if not c.isdigit())[:80]
+            world.refusals[f"{method} {exc.code} {kind}"] += 1
             return _error(exc)
         return web.json_response({"ok": True, "result": result})
 

@@ -8,7 +8,7 @@ import itertools
 import math
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
 
@@ -86,6 +86,7 @@ class World:
     webhook: dict | None = None
     limits: Limits = field(default_factory=Limits)
     stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    refusals: Counter[str] = field(default_factory=Counter)  # "method code description"
 
     def __post_init__(self):
         self.bot_id = int(self.token.split(":")[0])

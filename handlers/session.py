@@ -32,6 +32,12 @@ async def load_session(update: Update, ctx: BotContext) -> None:
         ctx.tr = services.translator(None)
         return
     query = update.callback_query
+    if query is not None and not query.data:
+        # No data (none of our buttons is so): PTB would hand it to the first button
+        # handler whatever its pattern, so it is answered here.
+        ctx.tr = services.translator(negotiate(tg_user.language_code))
+        await answer(update, ctx, ctx.tr._("This button is no longer valid."), alert=True)
+        raise ApplicationHandlerStop
     if query is not None and query.message is None:
         # A button on an inline-mode message (sent through @bot in another chat): there is
         # no chat of ours to answer in, and this bot offers no inline mode.

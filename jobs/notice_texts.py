@@ -3,9 +3,11 @@ a notice whose reason is gone (documents arrived, inspection moved, draft submit
 dropped rather than sent, and one whose reason moved (a draft edited since) waits."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
@@ -17,6 +19,7 @@ from services import application_texts as render
 from services import notices
 from services.container import Services
 from services.keyboards import keyboard
+from services.outbox import NOTICE_DETAILS
 
 
 @dataclass
@@ -116,10 +119,14 @@ async def _draft(services: Services, tr: Translator, case: Application, notice: 
 
 async def _status(services: Services, tr: Translator, case: Application, notice: Notice,
                   now: datetime) -> Prepared:
-    if case.status != notice.payload.get("status"):
-        return None  # a newer change has been (or will be) notified instead
-    text = notices.status_message(tr, case, str(notice.payload.get("comment", "")))
-    return Message(text, notices.status_markup(tr, case))
+    """Every change is told, in order, as it was when it was made (a later change may
+    have happened since)."""
+    payload = notice.payload
+    told: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                            for k, v in payload.items() if k in NOTICE_DETAILS}
+    then = dataclasses.replace(case, status=str(payload.get("status", case.status)), **told)
+    text = notices.status_message(tr, then, str(payload.get("comment", "")))
+    return Message(text, notices.status_markup(tr, then))
 
 
 async def _new_application(services: Services, tr: Translator, case: Application,

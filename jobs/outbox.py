@@ -22,12 +22,21 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import CallbackContext
 
 from apibot import ApiBot, App
-from domain.outbox import LEASE_SECONDS, MAX_ATTEMPTS, STAFF_KINDS, URGENT_KINDS, Notice, backoff
+from domain.outbox import (
+    LEASE_SECONDS,
+    MAX_ATTEMPTS,
+    ORDERED_KINDS,
+    STAFF_KINDS,
+    URGENT_KINDS,
+    Notice,
+    backoff,
+)
 from domain.quiet import next_allowed
 from jobs import digest
 from jobs.notice_texts import Message, prepare
 from services.container import Services
 from services.pacing import retry_seconds
+from transport import make_request
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +48,17 @@ def _at(moment: datetime) -> int:
 class OutboxSender:
     def __init__(self, app: App, services: Services):
         self.app, self.services = app, services
+        settings = services.settings
+        # Its own Bot: a notice's failures are retried by the outbox, with backoff, not by
+        # the replies' rate limiter (which would hold the claim through an outage), and a
+        # busy outbox never makes a user's reply wait for a connection.
+        self.bot = ApiBot(settings.token, base_url=settings.bot_url,
+                          base_file_url=settings.file_url, request=make_request(settings, 4))
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        await self.bot.initialize()
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
@@ -51,6 +67,7 @@ class OutboxSender:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await self.bot.shutdown()
 
     async def _run(self) -> None:
         """Deliver whenever woken, and every tick (if configured); never dies."""
@@ -84,6 +101,10 @@ class OutboxSender:
         if allowed > now and notice.kind not in URGENT_KINDS:  # quiet hours: the morning
             await outbox.postpone(notice.id, _at(allowed))
             return 0
+        if notice.kind in ORDERED_KINDS and await outbox.earlier_undelivered(notice):
+            await outbox.postpone(notice.id, _at(now) + 1)  # after the earlier one
+            self._retry_later(1)
+            return 0
         user = await services.repos.users.get(notice.chat_id)
         staff = notice.kind in STAFF_KINDS
         if not staff and (user is None or user.blocked or
@@ -103,7 +124,7 @@ class OutboxSender:
     async def _send(self, notice: Notice, message: Message, now: datetime) -> int:
         outbox = self.services.repos.outbox
         try:
-            await self.app.bot.call("sendMessage", chat_id=notice.chat_id, text=message.text,
+            await self.bot.call("sendMessage", chat_id=notice.chat_id, text=message.text,
                                     parse_mode=ParseMode.HTML, reply_markup=message.markup)
         except Forbidden:
             await self.services.repos.users.mark_blocked(notice.chat_id)

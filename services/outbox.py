@@ -14,14 +14,22 @@ def wake(services: Services) -> None:
     services.outbox_ready.set()
 
 
-def status_notice(app_id: int, user_id: int | None, status: str, comment: str, now: int
-                  ) -> list[Owed]:
-    """The applicant hears of every status change at once (an anonymised application has
-    nobody to tell)."""
+# The decision's data a notice tells (as it was at the change: a later change must not
+# rewrite an earlier notice still waiting to go out).
+NOTICE_DETAILS = ("requested_documents", "inspection_at", "inspection_place",
+                  "certificate_number", "rejection_reason")
+
+
+def status_notice(app_id: int, user_id: int | None, status: str, comment: str,
+                  details: dict[str, Any], now: int) -> list[Owed]:
+    """The applicant hears of every status change (an anonymised application has nobody to
+    tell): one notice per change, delivered in order."""
     if user_id is None:
         return []
+    told = {k: list(v) if isinstance(v, (list, tuple)) else v
+            for k, v in details.items() if k in NOTICE_DETAILS}
     return [Owed(user_id, "status", f"{app_id}:{status}:{now}", now,
-                 {"app": app_id, "status": status, "comment": comment})]
+                 {"app": app_id, "status": status, "comment": comment, **told})]
 
 
 def implied_reminders(services: Services, app_id: int, user_id: int | None, new: str,

@@ -29,7 +29,7 @@ async def change_status(services: Services, app: Application, expected: str, new
     if "requested_documents" in details:
         details.setdefault("requested_at", now)
     owed = [] if actor_id == app.user_id else \
-        outbox.status_notice(app.id, app.user_id, new, comment, now)
+        outbox.status_notice(app.id, app.user_id, new, comment, details, now)
     owed += outbox.implied_reminders(services, app.id, app.user_id, new, details,
                                      await services.staff_ids(), now)
     changed = await services.repos.applications.change_status(

@@ -57,6 +57,15 @@ class OutboxRepo:
             " RETURNING *", (now + lease, now, now, limit))
         return sorted((_notice(r) for r in rows), key=lambda n: (n.due_at, n.id))
 
+    async def earlier_undelivered(self, notice: Notice) -> bool:
+        """Whether a notice of the same kind to the same chat, written before this one, is
+        still waiting (such notices are told in order: status changes)."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM outbox WHERE chat_id = ? AND kind = ? AND id < ?"
+            " AND status IN ('pending', 'claimed') LIMIT 1",
+            (notice.chat_id, notice.kind, notice.id))
+        return row is not None
+
     async def finish(self, notice_id: int, status: str, now: int) -> None:
         """sent, dropped (its reason is gone) or failed: marked the moment it is known, so a
         restart never repeats it."""
@@ -98,17 +107,35 @@ class OutboxRepo:
 
 
 class UpdateRepo:
-    """Updates handled, so a re-delivered one is recognised (lookups on the hot path)."""
+    """Updates handled, so a re-delivered one is recognised (lookups on the hot path).
+
+    Telegram's update ids increase: an update newer than every one recorded when this
+    process started cannot be a re-delivery of an earlier process's; one this process
+    handled (a webhook re-delivery) is in `recent`. Only the older ones are looked up."""
+
+    RECENT = 10_000
 
     def __init__(self, db: Database):
         self.db = db
+        self.newest_before_start: int | None = None  # read once, on first use
+        self.recent: set[int] = set()
 
     async def handled(self, update_id: int) -> bool:
+        if self.newest_before_start is None:
+            row = await self.db.fetchone("SELECT max(update_id) FROM handled_updates")
+            self.newest_before_start = int(row[0]) if row and row[0] is not None else 0
+        if update_id in self.recent:
+            return True
+        if update_id > self.newest_before_start:
+            return False
         row = await self.db.lookup("SELECT 1 FROM handled_updates WHERE update_id = ?",
                                    (update_id,))
         return row is not None
 
     async def mark_handled(self, update_id: int, now: int) -> None:
+        if len(self.recent) >= self.RECENT:
+            self.recent.clear()  # older ones are in the table
+        self.recent.add(update_id)
         await self.db.put("INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
                           (update_id, now))
 

@@ -143,3 +143,26 @@ async def test_a_flooding_user_is_told_once_and_holds_no_broadcast(bot, client, 
     answered = [t for t in replies.texts if "слишком быстро" not in t
                 and "объявление" not in t]
     assert len(answered) <= 10
+
+
+async def test_late_button_presses_still_do_what_they_say(person, bot, emulator, caplog):
+    """A press that reaches the bot after an outage: its query is too old to answer and
+    its message may be gone. Telegram's errors say so (PTB capitalises them); the action
+    is done all the same (a new message instead of an edit), with no "Sorry"."""
+    caplog.set_level(logging.WARNING)
+    world = emulator.world
+    user = await person("ru")
+    await user.send("/start")
+    await user.press("Импортёр")
+    mid, data = user.find_button("📘")
+    update = await world.press(user.user_id, mid, data)
+    query = update["callback_query"]["id"]
+    world.callbacks[query]["created"] -= 3600  # as if it had waited an hour
+    del world.messages[(user.user_id, mid)]    # and its message had been deleted
+    replies = await user._collect()
+    assert "Путеводитель по сертификации" in replies.text  # sent anew
+    assert replies.events[-1]["type"] == "send"
+    assert "Извините" not in replies.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # Telegram forgets an expired query: the fixture's "answered once" check does not apply.
+    world.callbacks[query].update(answered=True, late_answers=0)
