@@ -42,7 +42,7 @@ async def test_an_update_that_cannot_be_parsed_never_blocks_the_others(
     started = asyncio.get_running_loop().time()
     replies = await user.send("/start")
     assert "Кто вы?" in replies.text
-    assert asyncio.get_running_loop().time() - started < 1.5
+    assert asyncio.get_running_loop().time() - started < 1.0
     skipped = [r for r in caplog.records if "could not be parsed" in r.getMessage()]
     assert len(skipped) == 1 and "poll" in skipped[0].getMessage()
     assert "Q?" not in skipped[0].getMessage()  # the update's content stays out of the log
@@ -166,3 +166,101 @@ async def test_late_button_presses_still_do_what_they_say(person, bot, emulator,
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     # Telegram forgets an expired query: the fixture's "answered once" check does not apply.
     world.callbacks[query].update(answered=True, late_answers=0)
+
+
+async def test_a_reply_rides_out_a_short_outage(bot, client, person):
+    """The Bot API fails every call for 3 s: the user's reply is retried, not lost."""
+    user = await person("ru")
+    await client.outage(3)
+    replies = await user.send("/start", timeout=15)
+    assert "Кто вы?" in replies.text
+
+
+async def test_sorry_is_in_the_users_language(bot, person, monkeypatch):
+    """PTB gives the error handler a fresh context: the language is looked up again."""
+    user = await person("zh")
+    await user.send("/start")
+    await user.press("进口商")
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(bot.runtime.repos.applications, "of_user", broken)
+    replies = await user.send("/my")
+    assert "抱歉" in replies.text and "Извините" not in replies.text
+
+
+async def test_long_histories_and_many_documents_still_fit(bot, client, person):
+    """Five document requests with 500-character comments and 110 documents: the staff
+    card and the applicant's card each fit one message and one keyboard."""
+    from tests.desk_helpers import applicant_with_application, staff_member
+    applicant, case = await applicant_with_application(person, bot, "ru")
+    repos, now = bot.runtime.repos, bot.clock.timestamp()
+    comment = "Нужен инвойс с печатью продавца и переводом на русский язык. " * 8
+    status = "submitted"
+    for _ in range(5):
+        for new in ("in_review", "documents_requested"):
+            await repos.applications.change_status(
+                case.id, status, new, 900002, comment[:500], now, requested_documents=["title"],
+                requested_at=now) if new == "documents_requested" else \
+                await repos.applications.change_status(case.id, status, new, 900002,
+                                                       comment[:500], now)
+            status = new
+    for n in range(110):
+        await repos.applications.add_document(case.id, "photos", f"F{n}", f"U{n}", None,
+                                              "image/jpeg", 10, now)
+    staff = await staff_member(client)
+    card = await staff.send("/app EV-2026-000001")
+    assert "EV-2026-000001" in card.text and "Извините" not in card.text
+    assert len(card.buttons()) <= 20 and any("110" in b for b in card.buttons())
+    replies = await staff.press("110")  # the documents, a page at a time
+    assert "стр" in replies.text or "страница" in replies.text
+    mine = await applicant.press_data(f"my:v:{case.id}", forge=True)
+    assert "EV-2026-000001" in mine.text and "Извините" not in mine.text
+
+
+async def test_a_long_query_and_a_long_broadcast_preview(bot, client, person):
+    from tests.desk_helpers import staff_member
+    user = await person("ru")
+    await user.send("/start")
+    replies = await user.send("/req " + "батарея " * 500)
+    assert replies.text and "Извините" not in replies.text
+    staff = await staff_member(client)
+    await staff.send("/broadcast")
+    await staff.press("Пропустить")  # kk
+    replies = await staff.send("Внимание! " + "Центр работает по новому графику. " * 115)
+    await staff.press("Пропустить")  # zh
+    await staff.press("Пропустить")  # no attachment
+    replies = await staff.press("Все")
+    assert "Предпросмотр" in replies.text and "Извините" not in replies.text
+
+
+async def test_a_broadcast_whose_task_dies_is_restarted(bot, client, person, monkeypatch):
+    """An error inside a broadcast's task (the database away for a moment) does not leave
+    it "sending" until the bot restarts: it is started again and finishes."""
+    from domain.broadcast import Audience
+    repos = bot.runtime.repos
+    recipients = [830000 + n for n in range(5)]
+    await client.add_users([{"id": i, "first_name": "U", "started": True} for i in recipients])
+    for i in recipients:
+        await repos.users.touch(i, "U", None, 1)
+    original = repos.broadcasts.pending
+    failed: list[bool] = []
+
+    async def once_broken(*args, **kwargs):
+        if not failed:
+            failed.append(True)
+            raise RuntimeError("database is locked")
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(repos.broadcasts, "pending", once_broken)
+    broadcast = await repos.broadcasts.create(900002, {"ru": "снова"}, None, None,
+                                              Audience("all"), False, 0, 0, None)
+    await bot.runtime.sender.tick()
+    for _ in range(150):
+        done = await repos.broadcasts.get(broadcast.id)
+        if done is not None and done.status == "done":
+            break
+        await asyncio.sleep(0.1)
+    assert failed and done is not None and done.status == "done"
+    assert (await repos.broadcasts.figures(broadcast.id))["sent"] >= len(recipients)
