@@ -57,7 +57,8 @@ async def local(settings: Settings) -> None:
     if settings.database_path == Settings.database_path:
         settings = dataclasses.replace(settings, database_path=LOCAL_DB)
     settings = dataclasses.replace(settings, token=emulator.world.token,
-                                   api_base_url=emulator.url, webhook_url="")
+                                   api_base_url=emulator.url, webhook_url="",
+                                   rates_feed_url=emulator.rates_feed_url)
     Path(settings.database_path).parent.mkdir(parents=True, exist_ok=True)
     log_file = str(Path(settings.database_path).with_suffix(".log"))
     logs.setup(settings.log_level, [settings.token], filename=log_file)

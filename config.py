@@ -55,6 +55,8 @@ class Settings:
     digest_time: time = time(9, 0)
     waiting_limit_days: int = 5
     reminder_tick_seconds: int = 30  # how often due reminders are looked for; 0: never (tests)
+    rates_feed_url: str = "https://nationalbank.kz/rss/rates_all.xml"  # empty: never fetched
+    rates_time: time = time(10, 0)  # the daily fetch, local time
 
     @property
     def tz(self) -> ZoneInfo:

@@ -13,6 +13,7 @@ import io
 import re
 import string
 from datetime import UTC, date
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 LANGUAGES = ("kk", "ru", "zh")
@@ -81,8 +82,12 @@ class Translator:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(self.tz)
 
-    def number(self, value: float) -> str:
+    def number(self, value: float | Decimal) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def percent(self, value: Decimal) -> str:
+        """16 -> '16 %' (ru), '16%' (kk, zh)."""
+        return format_percent(value / 100, format="#,##0.##%", locale=self.locale)
 
     def date(self, value: date | dt.datetime) -> str:
         if isinstance(value, dt.datetime):

@@ -19,6 +19,7 @@ from domain.content import CONTENT_DIR
 from domain.library import Library
 from handlers import (
     broadcasts,
+    cost,
     desk,
     edits,
     fallback,
@@ -38,7 +39,7 @@ from handlers.desk.roles import publish_staff_commands
 from handlers.processing import ChatOrderedProcessor
 from handlers.registry import Registry
 from i18n import Catalogues
-from jobs import broadcast, outbox
+from jobs import broadcast, outbox, rates
 from jobs.broadcast import Sender
 from jobs.outbox import OutboxSender
 from services.clock import Clock
@@ -58,9 +59,9 @@ class Feature(Protocol):
 # The table of contents of the bot: each module registers its own handlers, flows, menu
 # entries and commands. throttle runs first (group -2), then session (group -1); edits before
 # any feature sees one; fallback must stay last.
-FEATURES: list[Feature] = [throttle, session, edits, membership, start, language, guide, lookup,
-                           intake, my_applications, mydata, desk, broadcasts, fallback]
-JOBS = [outbox, broadcast]
+FEATURES: list[Feature] = [throttle, session, edits, membership, start, language, guide, cost,
+                           lookup, intake, my_applications, mydata, desk, broadcasts, fallback]
+JOBS = [outbox, broadcast, rates]
 HEARTBEAT_SECONDS = 30
 MAX_RETRY_SECONDS = 60  # the longest wait between attempts to reach the Bot API at start
 SEEN_FLUSH_SECONDS = 5  # last_seen is not critical: a crash loses at most this much of it

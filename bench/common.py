@@ -52,7 +52,8 @@ def bot_settings(url: str, **overrides) -> Settings:
     folder = Path(tempfile.mkdtemp(prefix="evbench-"))
     base = Settings(token=DEFAULT_TOKEN, api_base_url=url,
                     database_path=str(folder / "bot.sqlite3"), admin_ids=(1,),
-                    reminder_tick_seconds=0, log_level="WARNING", flood_limit=0)
+                    reminder_tick_seconds=0, log_level="WARNING", flood_limit=0,
+                    rates_feed_url="")  # no exchange-rate fetches while measuring
     return dataclasses.replace(base, **overrides)
 
 

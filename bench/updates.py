@@ -103,7 +103,8 @@ async def start_bot(kind: str, url: str, folder: Path) -> asyncio.subprocess.Pro
     if kind == "ours":
         env.update(BOT_TOKEN=DEFAULT_TOKEN, BOT_API_BASE_URL=url, BOT_LOG_LEVEL="WARNING",
                    BOT_DATABASE_PATH=str(folder / "bot.sqlite3"), BOT_REMINDER_TICK_SECONDS="0",
-                   BOT_FLOOD_LIMIT="0")  # simulated users act far faster than people
+                   BOT_FLOOD_LIMIT="0",  # simulated users act far faster than people
+                   BOT_RATES_FEED_URL="")
         args = [sys.executable, *PROFILE, str(ROOT / "bot.py"), "run"]
     elif kind == "ptbfast":
         args = [sys.executable, str(ROOT / "bench" / "echo_ptb.py"), url, DEFAULT_TOKEN, "--fast"]

@@ -78,7 +78,7 @@ class _Reader:
         return str(value)
 
 
-def _read_toml(path: Path) -> Raw:
+def read_toml(path: Path) -> Raw:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -88,9 +88,9 @@ def _read_toml(path: Path) -> Raw:
 
 
 def load(directory: Path = CONTENT_DIR) -> Content:
-    sources = _load_sources(_read_toml(directory / "sources.toml"))
-    entries = _load_entries(_read_toml(directory / "reference.toml"), sources)
-    guide = _read_toml(directory / "guide.toml")
+    sources = _load_sources(read_toml(directory / "sources.toml"))
+    entries = _load_entries(read_toml(directory / "reference.toml"), sources)
+    guide = read_toml(directory / "guide.toml")
     reader = _Reader("guide.toml")
     default_day = reader.day(guide, "(file)", None)
     questions = {qid: _load_question(reader, qid, raw)

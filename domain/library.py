@@ -1,4 +1,4 @@
-"""The loaded content and its search index, swapped whole on /reload."""
+"""The loaded content, its search index and the money rules, swapped whole on /reload."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,20 +7,25 @@ from pathlib import Path
 from domain.content import CONTENT_DIR, Content
 from domain.content_files import load
 from domain.lookup import Index
+from domain.money import MoneyRules
+from domain.money_files import load_money
 
 
 @dataclass
 class Library:
     content: Content
     index: Index
+    money: MoneyRules
     directory: Path = CONTENT_DIR
 
     @classmethod
     def open(cls, directory: Path = CONTENT_DIR) -> Library:
         content = load(directory)
-        return cls(content=content, index=Index(content), directory=directory)
+        return cls(content=content, index=Index(content), money=load_money(directory),
+                   directory=directory)
 
     def reload(self) -> None:
-        """Load afresh; on ContentError the old content stays in place (nothing is swapped)."""
+        """Load afresh; on ContentError nothing is swapped: the old content and rules stay."""
         content = load(self.directory)
-        self.content, self.index = content, Index(content)
+        money = load_money(self.directory)
+        self.content, self.index, self.money = content, Index(content), money

@@ -137,6 +137,10 @@ class EmulatorClient:
         """Push an update PTB 22.8 cannot parse (kinds: emulator.poison.KINDS)."""
         return await self._post("raw_update", {"poison": kind, "user_id": user_id})
 
+    async def nbk(self, **settings) -> dict:
+        """What the emulated National Bank's rate feed answers (emulator/nbk.py)."""
+        return await self._post("nbk", settings)
+
     async def file(self, file_id: str) -> bytes:
         async with self.session.get(f"{self.url}/control/files/{file_id}") as resp:
             resp.raise_for_status()

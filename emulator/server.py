@@ -14,14 +14,17 @@ from aiohttp import web
 from emulator.botapi import BotApi
 from emulator.control import Control
 from emulator.faults import Faults
+from emulator.nbk import Nbk
 from emulator.world import World
 
 log = logging.getLogger(__name__)
 DEFAULT_TOKEN = "123456789:EMULATOR-local-token_0123456789abcdef"
 
 
-def make_app(world: World, faults: Faults | None = None) -> web.Application:
+def make_app(world: World, faults: Faults | None = None, nbk: Nbk | None = None
+             ) -> web.Application:
     faults = faults or Faults(world.stats)
+    nbk = nbk or Nbk()
     api, control = BotApi(world, faults), Control(world, faults)
     app = web.Application(client_max_size=60 * 1024 * 1024)
     app.add_routes([
@@ -29,6 +32,7 @@ def make_app(world: World, faults: Faults | None = None) -> web.Application:
         web.get("/bot{token}/{method}", api.handle),
         web.get("/file/bot{token}/{path:.+}", api.download),
         *control.routes(),
+        *nbk.routes(),  # the National Bank's rate feed, for the cost estimate
     ])
     return app
 
@@ -59,6 +63,11 @@ class Running:
     url: str
     tasks: list[asyncio.Task]
     faults: Faults
+    nbk: Nbk
+
+    @property
+    def rates_feed_url(self) -> str:
+        return f"{self.url}/nbk/rss/rates_all.xml"
 
     async def stop(self) -> None:
         self.faults.release()  # a held request must not keep the server from shutting down
@@ -70,12 +79,12 @@ class Running:
 async def start(token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0) -> Running:
     """Start on loopback (port 0: any free port); returns the running server and its URL."""
     world = World(token=token)
-    faults = Faults(world.stats)
-    runner = web.AppRunner(make_app(world, faults), access_log=None)
+    faults, nbk = Faults(world.stats), Nbk()
+    runner = web.AppRunner(make_app(world, faults, nbk), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
     actual = runner.addresses[0][1]  # (host, port) of the socket the site listens on
     tasks = [asyncio.create_task(deliver_webhooks(world))]
     return Running(world=world, runner=runner, url=f"http://{host}:{actual}", tasks=tasks,
-                   faults=faults)
+                   faults=faults, nbk=nbk)

@@ -13,6 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from domain.money_data import to_data
 from handlers.base import BotContext, answer, callback, chat_id, named, send, show
 from handlers.registry import Registry
 from services.keyboards import keyboard
@@ -37,6 +38,11 @@ async def collect(ctx: BotContext) -> dict[str, Any]:
                         for h in await repos.applications.history(app.id)]})
     data["reminders"] = await repos.outbox.of_chat(user_id)
     data["broadcast_deliveries"] = await repos.broadcasts.deliveries_of(user_id)
+    data["cost_estimates"] = [
+        {"created_at": saved.created_at, "rate_source": saved.rate_source,
+         "rate_day": saved.rate_day.isoformat() if saved.rate_day else None,
+         "application_id": saved.application_id, "estimate": to_data(saved.estimate)}
+        for saved in await repos.estimates.of_user(user_id)]
     return data
 
 
@@ -55,7 +61,8 @@ async def delete_my_data(update: Update, ctx: BotContext) -> None:
     await send(update, ctx, tr._(
         "<b>Delete your data?</b>\n\n"
         "<b>Deleted:</b> your profile (Telegram name, language, settings), consents, drafts "
-        "with their documents, reminders, and the record of announcements sent to you.\n\n"
+        "with their documents, cost estimates, reminders, and the record of announcements "
+        "sent to you.\n\n"
         "<b>Anonymised:</b> applications the centre is already working on. They lose your "
         "name, IIN/BIN and phone, every document you uploaded, and the centre's comments to "
         "you.\n\n"

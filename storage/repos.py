@@ -8,6 +8,7 @@ from storage.applications import ApplicationRepo, ConsentRepo
 from storage.broadcasts import BroadcastRepo
 from storage.conversations import ConversationRepo
 from storage.db import Database
+from storage.estimates import EstimateRepo, RateRepo
 from storage.outbox import OutboxRepo, UpdateRepo
 from storage.users import UserRepo
 
@@ -22,6 +23,8 @@ class Repos:
     applications: ApplicationRepo
     consents: ConsentRepo
     broadcasts: BroadcastRepo
+    rates: RateRepo
+    estimates: EstimateRepo
 
     @classmethod
     async def open(cls, path: str | Path, migrate: bool = True) -> Repos:
@@ -30,7 +33,8 @@ class Repos:
             await db.migrate()
         return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db),
                    outbox=OutboxRepo(db), updates=UpdateRepo(db), applications=ApplicationRepo(db),
-                   consents=ConsentRepo(db), broadcasts=BroadcastRepo(db))
+                   consents=ConsentRepo(db), broadcasts=BroadcastRepo(db),
+                   rates=RateRepo(db), estimates=EstimateRepo(db))
 
     async def close(self) -> None:
         await self.db.close()

@@ -6,6 +6,7 @@ through the emulator's control API and read what the bot sent.
 from __future__ import annotations
 
 import dataclasses
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,10 @@ from emulator import server
 from emulator.client import EmulatorClient, Person
 from runtime import Runtime
 from services.clock import ManualClock
+
+# Nothing in the suite reaches the internet: a bot started as a process (which reads the
+# environment) fetches no exchange rates unless a test points it at the emulator's feed.
+os.environ["BOT_RATES_FEED_URL"] = ""
 
 
 @pytest.fixture
@@ -41,7 +46,8 @@ def settings(emulator, tmp_path):
     return Settings(token=emulator.world.token, api_base_url=emulator.url,
                     database_path=str(tmp_path / "bot.sqlite3"), admin_ids=(900001,),
                     staff_ids=(900002,), reminder_tick_seconds=0,
-                    flood_limit=0)  # tests act faster than people: the flood test sets it
+                    flood_limit=0,  # tests act faster than people: the flood test sets it
+                    rates_feed_url=emulator.rates_feed_url)  # the emulated National Bank
 
 
 class BotHarness:

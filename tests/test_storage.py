@@ -252,7 +252,7 @@ async def test_migration_10_takes_what_earlier_erasures_left(tmp_path):
             VALUES (1, 9, '{}', '{}', 0, 0);
         INSERT INTO deliveries (broadcast_id, user_id) VALUES (1, 1), (1, 2);
     """)
-    assert await db.migrate() == [10]
+    assert (await db.migrate())[0] == 10
     assert [r[0] for r in await db.fetchall("SELECT file_name FROM documents")] == ["kept.pdf"]
     assert [tuple(r) for r in await db.fetchall(
         "SELECT application_id, comment FROM status_changes ORDER BY id")] == [(1, ""), (2, "kept")]
