@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-CURRENCIES = ("CNY", "USD", "EUR", "RUB", "KZT")
+CURRENCIES = ("CNY", "USD", "EUR", "RUB", "KRW", "JPY", "KZT")
 POWERTRAINS = ("bev", "phev", "erev", "fcev")  # as the application form: phev = any hybrid
 WITH_ENGINE = ("phev", "erev")          # hybrids pay the recycling fee by engine volume
 CATEGORIES = ("m1", "n1", "m2m3", "n2n3", "l")
@@ -21,6 +21,9 @@ ORIGINS = ("outside", "eaeu")           # outside the EAEU (China…), or moved 
 WAYS = ("wto", "tariff", "passenger")   # the three 2026 ways for a vehicle from outside
 PERSONAL_WAYS = ("passenger",)          # only an individual may use these
 PASSENGER_CARS = ("m1",)                # excise is on passenger cars
+LARGE = ("m2m3", "n2n3")                # may exceed what an individual may import
+YOUNG_YEARS = 3                         # companies: up to this age, through OTTS only
+HIGH_VALUE = Decimal(2_000_000_000)     # tenge: above it, a price typed wrong is likelier
 TENGE = Decimal("1")
 
 
@@ -35,8 +38,12 @@ def ways_for(importer: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Source:
-    title: str
+    title: str                                # as published (titles are not translated)
     url: str | None = None
+    about: tuple[tuple[str, str], ...] = ()   # (language, what it says) for the reader
+
+    def described(self, language: str) -> str:
+        return dict(self.about).get(language) or self.title
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,7 @@ class Formula(StrEnum):
     FIXED = "fixed"                        # a figure in tenge
     BY_ENGINE = "by_engine"                # a figure in tenge for the engine volume
     NONE_AT_BORDER = "none_at_border"      # not paid at customs (a vehicle from the EAEU)
+    NOT_EXPECTED = "not_expected"          # no new SBKTS for a vehicle already in the EAEU
     BELOW_THRESHOLD = "below_threshold"    # excise: the value is under the threshold
     NOT_KNOWN = "not_known"                # the rule is not known: ask
 
@@ -164,6 +172,34 @@ class Estimate:
 
     def line(self, kind: Kind) -> Line | None:
         return next((line for line in self.lines if line.kind is kind), None)
+
+
+class Caution(StrEnum):
+    """What the user should know before relying on the figures, by case."""
+    WTO_LIMITS = "wto_limits"              # declared at WTO rates: export and resale limits
+    EAEU_QUOTA_CARS = "eaeu_quota_cars"    # quota cars of AM/BY/KG may not come to KZ
+    EAEU_RECYCLING_DRAFT = "eaeu_recycling_draft"  # a ×2 draft for cars from RU/BY
+    PERSON_LARGE = "person_large"          # no personal route for a big bus or truck
+    PERSON_ONE_A_YEAR = "person_one_a_year"  # one EPTS a year for an individual
+    COMPANY_YOUNG = "company_young"        # up to 3 years: OTTS holder or named in it
+    HIGH_VALUE = "high_value"              # check the price typed
+
+
+def cautions(inputs: Inputs, value: Decimal, today: date) -> tuple[Caution, ...]:
+    found = []
+    if inputs.way == "wto":
+        found.append(Caution.WTO_LIMITS)
+    if inputs.origin == "eaeu":
+        found += [Caution.EAEU_QUOTA_CARS, Caution.EAEU_RECYCLING_DRAFT]
+    if inputs.importer == "person":
+        if inputs.category in LARGE:
+            found.append(Caution.PERSON_LARGE)
+        found.append(Caution.PERSON_ONE_A_YEAR)
+    elif age(inputs.year, today) <= YOUNG_YEARS and inputs.origin == "outside":
+        found.append(Caution.COMPANY_YOUNG)
+    if value > HIGH_VALUE:
+        found.append(Caution.HIGH_VALUE)
+    return tuple(found)
 
 
 def age(year: int, today: date) -> int:
@@ -227,7 +263,10 @@ def estimate(rules: MoneyRules, inputs: Inputs, exchange: Decimal, today: date) 
     lines.append(_registration(rules, inputs, today, mrp))
 
     certification = rules.certification
-    if certification.value is None:  # "ask the centre" claims nothing to be confirmed
+    if not outside:  # already released into circulation in the union (unconfirmed)
+        lines.append(Line(Kind.CERTIFICATION, Formula.NOT_EXPECTED, Decimal(0), None, None,
+                          False))
+    elif certification.value is None:  # "ask the centre" claims nothing to be confirmed
         lines.append(Line(Kind.CERTIFICATION, Formula.NOT_KNOWN, None, None, certification,
                           True))
     else:

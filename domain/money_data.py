@@ -16,18 +16,26 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def source_to_data(source: Source) -> dict[str, Any]:
+    return {"title": source.title, "url": source.url, "about": dict(source.about)}
+
+
+def source_from_data(data: dict[str, Any]) -> Source:
+    return Source(data["title"], data.get("url"), tuple(sorted(data.get("about", {}).items())))
+
+
 def rate_to_data(rate: Rate | None) -> dict[str, Any] | None:
     if rate is None:
         return None
-    return {"value": _text(rate.value), "year": rate.year, "title": rate.source.title,
-            "url": rate.source.url, "settled": rate.settled}
+    return {"value": _text(rate.value), "year": rate.year, "source": source_to_data(rate.source),
+            "settled": rate.settled}
 
 
 def rate_from_data(data: dict[str, Any] | None) -> Rate | None:
     if data is None:
         return None
     return Rate(value=_decimal(data["value"]), year=data["year"],
-                source=Source(data["title"], data.get("url")), settled=data["settled"])
+                source=source_from_data(data["source"]), settled=data["settled"])
 
 
 def to_data(estimate: Estimate) -> dict[str, Any]:
@@ -35,7 +43,7 @@ def to_data(estimate: Estimate) -> dict[str, Any]:
         "inputs": estimate.inputs.to_data(), "exchange": str(estimate.exchange),
         "value": str(estimate.value), "mrp": str(estimate.mrp), "total": str(estimate.total),
         "mrp_source": None if estimate.mrp_source is None else
-        {"title": estimate.mrp_source.title, "url": estimate.mrp_source.url},
+        source_to_data(estimate.mrp_source),
         "lines": [{"kind": line.kind.value, "formula": line.formula.value,
                    "amount": _text(line.amount), "base": _text(line.base),
                    "rate": rate_to_data(line.rate), "settled": line.settled}
@@ -50,5 +58,5 @@ def from_data(data: dict[str, Any]) -> Estimate:
     return Estimate(inputs=Inputs.from_data(data["inputs"]), exchange=Decimal(data["exchange"]),
                     value=Decimal(data["value"]), mrp=Decimal(data["mrp"]), lines=lines,
                     total=Decimal(data["total"]),
-                    mrp_source=Source(source["title"], source.get("url"))
+                    mrp_source=source_from_data(source)
                     if (source := data.get("mrp_source")) else None)

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from domain.content import CONTENT_DIR, STATUSES, ContentError, Raw
+from domain.content import CONTENT_DIR, LANGUAGES, STATUSES, ContentError, Raw
 from domain.content_files import read_toml
 from domain.money import (
     CATEGORIES,
@@ -58,7 +58,13 @@ def load_sources(raw: Raw) -> dict[str, Source]:
             raise fail(f"sources.{sid}.title", "missing")
         if url is not None and (not isinstance(url, str) or not url.startswith("https://")):
             raise fail(f"sources.{sid}.url", "expected an https:// address")
-        sources[sid] = Source(title=title.strip(), url=url)
+        about = source.get("about")
+        if not isinstance(about, dict) or any(
+                not isinstance(about.get(lang), str) or not about[lang].strip()
+                for lang in LANGUAGES):
+            raise fail(f"sources.{sid}.about", "missing: what the source says, in kk, ru and zh")
+        sources[sid] = Source(title=title.strip(), url=url,
+                              about=tuple((lang, about[lang].strip()) for lang in LANGUAGES))
     return sources
 
 

@@ -12,6 +12,9 @@ MAX_RATE = Decimal(100_000)       # tenge per unit
 # Lower-case marks of a currency; a mark inside another (元 in 美元) comes after it.
 CURRENCY_MARKS: tuple[tuple[str, str], ...] = (
     ("人民币", "CNY"), ("美元", "USD"), ("欧元", "EUR"), ("卢布", "RUB"), ("坚戈", "KZT"),
+    ("韩元", "KRW"), ("日元", "JPY"), ("円", "JPY"), ("₩", "KRW"), ("원", "KRW"),
+    ("krw", "KRW"), ("вон", "KRW"), ("jpy", "JPY"), ("иен", "JPY"), ("йен", "JPY"),
+    ("yen", "JPY"),
     ("юан", "CNY"), ("rmb", "CNY"), ("cny", "CNY"), ("¥", "CNY"), ("元", "CNY"),
     ("доллар", "USD"), ("usd", "USD"), ("$", "USD"),
     ("евро", "EUR"), ("eur", "EUR"), ("€", "EUR"),
@@ -19,22 +22,39 @@ CURRENCY_MARKS: tuple[tuple[str, str], ...] = (
     ("тенге", "KZT"), ("теңге", "KZT"), ("kzt", "KZT"), ("тг", "KZT"), ("₸", "KZT"),
 )
 # Words that multiply the number before them (not the start of a longer word: "k" of "kzt").
-MULTIPLIER = re.compile(r"(миллионов|миллиона|миллион|млн|million|mln|百万|тысячи|тысяч|тыс|"
-                        r"мың|千|k|万)(?![a-zа-яёәіңғүұқөһ])")
-FACTORS = {"миллионов": 10**6, "миллиона": 10**6, "миллион": 10**6, "млн": 10**6,
-           "million": 10**6, "mln": 10**6, "百万": 10**6, "тысячи": 1000, "тысяч": 1000,
-           "тыс": 1000, "мың": 1000, "千": 1000, "k": 1000, "万": 10_000}
+MULTIPLIER = re.compile(r"(миллиарда|миллиардов|миллиард|млрд|миллионов|миллиона|миллион|млн|"
+                        r"million|mln|亿|千万|百万|万|тысячи|тысяч|тыс|мың|千|k|w)"
+                        r"(?![a-zа-яёәіңғүұқөһ])")
+FACTORS = {"миллиарда": 10**9, "миллиардов": 10**9, "миллиард": 10**9, "млрд": 10**9,
+           "миллионов": 10**6, "миллиона": 10**6, "миллион": 10**6, "млн": 10**6,
+           "million": 10**6, "mln": 10**6, "亿": 10**8, "千万": 10**7, "百万": 10**6,
+           "万": 10_000, "w": 10_000, "тысячи": 1000, "тысяч": 1000, "тыс": 1000, "мың": 1000,
+           "千": 1000, "k": 1000}
+# "17万5千", "17万5000": ten-thousands, then the rest.
+WAN_AND_REST = re.compile(r"(\d+(?:[.,]\d+)?)\s*万\s*(\d+)\s*(千)?")
+CHINESE_NUMERALS = re.compile(r"[一二三四五六七八九十百两零]")
 NUMBER = re.compile(r"\d[\d\s.,'’]*")
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
-# Questions about the payments, in the three languages (lower case, any position).
-COST_WORDS = (
-    "растаможк", "растаможив", "таможенн", "пошлин", "утильсбор", "утилизационн", "акциз",
-    "ндс", "сколько стоит", "сколько будет стоить", "сколько платить", "сколько заплатить",
-    "стоимость ввоза", "кедендік", "кеден", "баж", "утилизациялық алым", "қанша тұрады",
-    "қанша төлеу", "салық", "关税", "清关", "报关", "增值税", "消费税", "回收利用费", "报废税",
-    "多少钱", "费用", "税费", "要交多少", "要付多少",
+# What makes a message a question about the payments (lower case, anywhere in it): the name
+# of a payment, or a "how much" that is not about something else the estimate leaves out
+# (freight, the certification itself). A question about documents is not one, even when it
+# names customs ("какие документы нужны для растаможки?").
+PAYMENT_WORDS = (
+    "пошлин", "утильсбор", "утилизационн", "акциз", "ндс", "растаможк", "растаможи",
+    "баж", "утилизациялық", "ққс", "关税", "增值税", "消费税", "回收利用费", "报废税", "税费",
+    "清关费", "报关费",
 )
+HOW_MUCH_WORDS = (
+    "сколько стоит", "сколько будет стоить", "сколько платить", "сколько заплатить",
+    "стоимость", "how much", "cost", "қанша тұрады", "қанша төле", "қанша ақша", "多少钱",
+    "费用", "要交多少", "要付多少", "花多少",
+)
+OTHER_TOPICS = (
+    "доставк", "перевоз", "тасымал", "运费", "运输", "freight", "shipping", "сертифик",
+    "сынақ", "испытан", "认证", "检测", "certif", "test",
+)
+DOCUMENT_WORDS = ("документ", "справк", "құжат", "文件", "材料", "document")
 
 
 def normalize_number(digits: str) -> Decimal | None:
@@ -69,16 +89,25 @@ def find_currency(text: str) -> str | None:
 
 
 def parse_price(text: str) -> tuple[Decimal, str | None] | None:
-    """The price and the currency it names (None: not named). None: no usable price."""
+    """The price and the currency it names (None: not named). None: no usable price (none
+    typed, several numbers, a negative one, or Chinese numerals, which are not read)."""
     lowered = SPACES.sub(" ", text.lower()).strip()
+    if CHINESE_NUMERALS.search(lowered):
+        return None
+    compound = WAN_AND_REST.search(lowered)
+    if compound is not None:
+        wan, rest = normalize_number(compound.group(1)), Decimal(compound.group(2))
+        if wan is None:
+            return None
+        total = wan * 10_000 + rest * (1000 if compound.group(3) else 1)
+        return (total, find_currency(lowered)) if 0 < total < MAX_PRICE else None
     match = NUMBER.search(lowered)
-    if match is None or len(NUMBER.findall(lowered)) > 1:
+    if match is None or len(NUMBER.findall(lowered)) > 1 or "-" in lowered[:match.start()]:
         return None
     value = normalize_number(match.group())
     if value is None:
         return None
-    rest = lowered[match.end():].strip()
-    multiplier = MULTIPLIER.match(rest)
+    multiplier = MULTIPLIER.match(lowered[match.end():].strip())
     if multiplier is not None:
         value *= FACTORS[multiplier.group(1)]
     if value <= 0 or value >= MAX_PRICE:
@@ -120,4 +149,8 @@ def parse_rate(text: str) -> Decimal | None:
 
 def is_cost_question(text: str) -> bool:
     lowered = text.lower()
-    return any(word in lowered for word in COST_WORDS)
+    if any(word in lowered for word in DOCUMENT_WORDS):
+        return False
+    return any(word in lowered for word in PAYMENT_WORDS) or (
+        any(word in lowered for word in HOW_MUCH_WORDS)
+        and not any(word in lowered for word in OTHER_TOPICS))

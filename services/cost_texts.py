@@ -7,12 +7,14 @@ import html
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from domain.money import Estimate, Formula, Inputs, Kind, Line, Source
+from babel.lists import format_list
+
+from domain.money import Caution, Estimate, Formula, Kind, Line, Source, cautions
 from i18n import Html, Translator
 from services.application_texts import choice_label
 from storage.estimates import SavedEstimate
 
-SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "RUB": "₽", "KZT": "₸"}
+SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "RUB": "₽", "KRW": "₩", "JPY": "¥", "KZT": "₸"}
 
 
 def unsettled(tr: Translator) -> str:
@@ -57,10 +59,16 @@ def origin_short(tr: Translator, origin: str) -> str:
             "eaeu": tr._("moved from another EAEU state")}[origin]
 
 
-def way_label(tr: Translator, way: str) -> str:
-    """The way to clear customs, as a button."""
+def listing(tr: Translator, items: list[str]) -> str:
+    """"a, b and c" as the language writes it (zh: 、)."""
+    return format_list(items, locale=tr.locale)
+
+
+def way_label(tr: Translator, way: str, duty: Decimal) -> str:
+    """The way to clear customs, as a button (`duty`: the common tariff's percent)."""
     return {"wto": tr._("1 · WTO rates: fee + VAT"),
-            "tariff": tr._("2 · EAEU common tariff: fee + 15 % duty + VAT"),
+            "tariff": tr._("2 · EAEU common tariff: fee + {duty} duty + VAT",
+                           duty=tr.percent(duty)),
             "passenger": tr._("3 · Passenger customs declaration (individuals)")}[way]
 
 
@@ -112,13 +120,18 @@ class Citations:
             self.order.append(source)
         return f"[{self.order.index(source) + 1}]"
 
-    def listing(self) -> list[str]:
+    def listing(self, language: str) -> list[str]:
+        """Each source as what it says, linked to its address; one without an address
+        keeps its exact title beside it."""
         lines = []
         for n, source in enumerate(self.order, 1):
-            title = html.escape(source.title)
+            about = html.escape(source.described(language))
             if source.url:
-                title = f'<a href="{html.escape(source.url)}">{title}</a>'
-            lines.append(f"[{n}] {title}")
+                lines.append(f'[{n}] <a href="{html.escape(source.url)}">{about}</a>')
+            elif about != html.escape(source.title):
+                lines.append(f"[{n}] {about} ({html.escape(source.title)})")
+            else:
+                lines.append(f"[{n}] {about}")
         return lines
 
 
@@ -134,12 +147,19 @@ def formula(tr: Translator, line: Line, est: Estimate) -> str:
         return tr._("{rate} of the customs value {base} ({year})", rate=tr.percent(value),
                     base=tenge(tr, line.base or Decimal(0)), year=year)
     if line.formula is Formula.PERCENT_OF_VALUE_DUTY_EXCISE:
+        base = tenge(tr, line.base or Decimal(0))
+        if est.line(Kind.EXCISE) is None:
+            return tr._("{rate} of {base}: the customs value plus duty ({year})",
+                        rate=tr.percent(value), base=base, year=year)
         return tr._("{rate} of {base}: the customs value plus duty and excise ({year})",
-                    rate=tr.percent(value), base=tenge(tr, line.base or Decimal(0)), year=year)
+                    rate=tr.percent(value), base=base, year=year)
     if line.formula is Formula.BELOW_THRESHOLD:
         return tr._("not due: the value is under {count} MRP ({threshold}, {year})",
                     count=tr.number(value), threshold=tenge(tr, line.base or Decimal(0)),
                     year=year)
+    if line.formula is Formula.NOT_EXPECTED:
+        return tr._("not expected: the vehicle was already released into circulation in the "
+                    "EAEU; it is deregistered there and registered here")
     if line.formula is Formula.NONE_AT_BORDER:
         return tr._("not paid at customs for a vehicle moved inside the EAEU ({year})",
                     year=year)
@@ -200,46 +220,78 @@ def rate_text(tr: Translator, saved: SavedEstimate, stale: bool) -> str:
     return price + "\n<i>" + note + "</i>"
 
 
-def notes(tr: Translator, inputs: Inputs) -> list[str]:
-    """Warnings that change what the user may do, by case."""
-    found = []
-    if inputs.way == "wto":
-        found.append(tr._("Declared at WTO rates, the vehicle may not be exported or resold "
-                          "abroad freely."))
-    if inputs.origin == "eaeu":
-        found.append(tr._("EVs imported duty-free under the 2026 quotas of Armenia, Belarus or "
-                          "Kyrgyzstan may not be transferred to residents of Kazakhstan; cars "
-                          "assessed under Kyrgyzstan's national procedure can be registered "
-                          "only in Kyrgyzstan."))
-    return found
+def caution_text(tr: Translator, caution: Caution, est: Estimate) -> str:
+    if caution is Caution.WTO_LIMITS:
+        return tr._("Declared at WTO rates, the vehicle may not be exported or resold abroad "
+                    "freely.")
+    if caution is Caution.EAEU_QUOTA_CARS:
+        return tr._("EVs imported duty-free under the 2026 quotas of Armenia, Belarus or "
+                    "Kyrgyzstan may not be transferred to residents of Kazakhstan; cars "
+                    "assessed under Kyrgyzstan's national procedure can be registered only in "
+                    "Kyrgyzstan.")
+    if caution is Caution.EAEU_RECYCLING_DRAFT:
+        return tr._("A 2026 draft would double the recycling fee for cars from Russia and "
+                    "Belarus; its status is not known.")
+    if caution is Caution.PERSON_LARGE:
+        return tr._("An individual has no single-vehicle route for a bus with more than 12 "
+                    "seats or a truck over 5 t: such a vehicle is imported through a company.")
+    if caution is Caution.PERSON_ONE_A_YEAR:
+        return tr._("An individual gets one electronic vehicle passport (EPTS) a year: "
+                    "several vehicles are imported through a company.")
+    if caution is Caution.COMPANY_YOUNG:
+        return tr._("A company may import a vehicle up to 3 years old only if it holds the "
+                    "type approval (OTTS) or is named in it as an official representative "
+                    "(reported December 2025).")
+    return tr._("Please check the price: {value} is unusually high for one vehicle.",
+                value=tenge(tr, est.value))
+
+
+def total_text(tr: Translator, est: Estimate) -> str:
+    if est.complete:
+        return tr._("Total: {amount}", amount=tenge(tr, est.total))
+    return tr._("Total of the known payments: {amount}", amount=tenge(tr, est.total))
 
 
 def result_text(tr: Translator, saved: SavedEstimate, stale: bool) -> str:
     est = saved.estimate
-    when = tr.date(datetime.fromtimestamp(saved.created_at, tz=UTC))
+    made = datetime.fromtimestamp(saved.created_at, tz=UTC)
+    when = tr.date(made)
     cite = Citations()
     parts = [tr._("💰 <b>Estimate of payments</b> · {date}", date=when),
              html.escape(" · ".join(answers_summary(tr, est.inputs.to_data()))), "",
              rate_text(tr, saved, stale), ""]
     parts += [line_text(tr, n, line, est, cite) for n, line in enumerate(est.lines, 1)]
     missing = [kind_label(tr, line.kind) for line in est.lines if line.amount is None]
-    total = tr._("Total: {amount}", amount=tenge(tr, est.total))
-    parts += ["", f"<b>{html.escape(total)}</b>"]
+    parts += ["", f"<b>{html.escape(total_text(tr, est))}</b>"]
     if missing:
         parts.append(html.escape(tr._("Not included, not known yet: {what}.",
-                                      what=", ".join(missing))))
-    parts += ["⚠️ " + html.escape(note) for note in notes(tr, est.inputs)]
+                                      what=listing(tr, missing))))
+    parts += ["⚠️ " + html.escape(caution_text(tr, caution, est))
+              for caution in cautions(est.inputs, est.value, tr.local(made).date())]
     parts += ["", "<i>" + html.escape(tr._(
         "This is an estimate, not a customs decision. It leaves out transport, temporary "
         "storage, a customs broker and insurance.")) + "</i>",
-        "", "<b>" + html.escape(tr._("Sources")) + "</b>", *cite.listing()]
+        "", "<b>" + html.escape(tr._("Sources")) + "</b>", *cite.listing(tr.language)]
     return "\n".join(parts)
+
+
+def short_total(tr: Translator, est: Estimate) -> str:
+    if est.complete:
+        return tenge(tr, est.total)
+    return tr._("from {amount} (incomplete)", amount=tenge(tr, est.total))
 
 
 def history_line(tr: Translator, saved: SavedEstimate) -> str:
     est = saved.estimate
     when = tr.short_datetime(datetime.fromtimestamp(saved.created_at, tz=UTC))
-    summary = " · ".join(answers_summary(tr, est.inputs.to_data())[:3] +
-                         ([way_short(tr, est.inputs.way)] if est.inputs.way else []))
+    summary = " · ".join(answers_summary(tr, est.inputs.to_data()))
     return tr._("{when}: {summary} — {total}", when=when, summary=summary,
-                total=tenge(tr, est.total))
+                total=short_total(tr, est))
+
+
+def share_text(tr: Translator, saved: SavedEstimate) -> str:
+    """What goes with a shared link (plain text: Telegram's share dialog shows it as is)."""
+    est = saved.estimate
+    return tr._("Estimate of import payments: {summary} — {total}",
+                summary=" · ".join(answers_summary(tr, est.inputs.to_data())[:3]),
+                total=short_total(tr, est))

@@ -89,17 +89,20 @@ async def test_chinese_importer_estimates_a_bev_from_china_and_compares_the_ways
     assert "费用估算" in text
     assert f"价格：170,000 CNY × 70.85 坚戈 = {zh(value)}" in text
     assert "哈萨克斯坦国家银行 2026年11月26日 汇率" in text
-    assert f"海关手续费：{zh(fee)}" in text and "6 个月核算基数 × 4,325 坚戈" in text
+    assert f"海关手续费：{zh(fee)}" in text and "6 × 月核算基数 4,325 坚戈（2026 年）" in text
     assert "关税：0 坚戈" in text
     assert "消费税：0 坚戈" in text and "无需缴纳" in text
     assert f"增值税：{zh(vat)}" in text
     assert "回收利用费（俗称报废税）：0 坚戈" in text
     assert f"首次登记费：{zh(registration)} ⚠️ 待确认" in text
-    assert "认证（SBKTS / OTTS）：—" in text and "请咨询中心" in text
+    assert "合格证明文件（车辆结构安全证书 SBKTS / СБКТС 或车辆型式批准 OTTS / ОТТС）：—" in text
+    assert "请咨询中心" in text
     assert f"合计：{zh(fee + vat + registration)}" in text
     assert "这只是估算，不是海关的决定" in text and "报关代理" in text
-    assert "https://www.zakon.kz/" in str(replies.last.get("entities")) or "zakon.kz" in text
+    assert "国家收入委员会专家介绍 2026 年电动车清关的三种方式" in text  # sources in Chinese
+    assert '<a href="https://www.zakon.kz/' in "".join(e["html"] for e in replies.events)
     assert "不得自由出口" in text                         # the WTO way's limits
+    assert "个人每年只能办理一份电子车辆护照" in text
 
     replies = await user.press("比较：按欧亚经济联盟统一关税")
     duty = whole(value * Decimal("0.15"))
@@ -131,6 +134,8 @@ async def test_a_typed_cost_question_in_russian_for_a_car_moved_from_russia(pers
     assert "НДС: 0" in text and "не уплачивается на таможне" in text
     assert "требует уточнения" in text
     assert "нельзя передавать резидентам Казахстана" in text
+    assert "удвоить утильсбор" in text
+    assert "Оформление СБКТС/ОТТС: 0" in text and "не ожидается" in text
     assert f"Итого: {ru(whole(Decimal('0.25') * MRP))}" in text
 
 
@@ -156,15 +161,17 @@ async def test_kazakh_estimate_with_back_and_a_hybrid(person, bot):
     assert "Акциз" not in text                      # N1 is not a passenger car
     duty = whole(Decimal(2_000_000) * Decimal("0.15"))
     assert f"Кедендік баж: {ru(duty)}" in text
+    assert "Белгілі төлемдердің жиыны" in text     # the recycling fee is not known
+    assert "Компания 3 жасқа дейінгі көлікті" in text
 
 
 async def test_typed_nonsense_gets_a_clear_answer_in_the_users_language(person, bot):
     user = await newcomer(person, "zh")
     await user.send("/cost")
     replies = await user.send("很贵")
-    assert "请用一个数字输入价格" in replies.text and "车辆价格是多少" in replies.text
+    assert "请用阿拉伯数字输入价格" in replies.text and "车辆价格是多少" in replies.text
     replies = await user.send_content(sticker={"emoji": "🚗"})
-    assert "请用一个数字输入价格" in replies.text
+    assert "请用阿拉伯数字输入价格" in replies.text
     await user.send("100000")
     replies = await user.send("你好")
     assert "请用按钮选择" in replies.text and "是哪种货币" in replies.text
@@ -238,7 +245,10 @@ async def test_a_shared_estimate_opens_for_someone_else_who_can_make_their_own(p
     assert "他人分享的估算" in replies.text and "170,000 CNY" in replies.text
     assert owner.first_name not in replies.text           # no personal data in a shared one
     replies = await friend.press("用这些答案做我自己的估算")
-    assert "费用估算" in replies.text and "合计" in replies.text
+    assert "车辆价格是多少" in replies.text         # their own price first, the rest as shared
+    assert "↩️ 保留：170,000 CNY" in replies.buttons()
+    replies = await friend.send("20万元")
+    assert "费用估算" in replies.text and "200,000 CNY" in replies.text
     assert len(await bot.runtime.repos.estimates.of_user(friend.user_id)) == 1
 
     # Someone else's estimate is not reachable by forging its button.
@@ -292,6 +302,48 @@ async def test_reload_refuses_a_broken_money_file_and_keeps_the_old_rates(settin
         assert "для сотрудников" in replies.text
     finally:
         await harness.stop()
+
+
+@pytest.mark.parametrize(("way", "expected"), [
+    ("按世贸组织税率", "关税：0 坚戈"), ("统一关税", "关税：1,806,675 坚戈"),
+    ("旅客海关申报", "已知费用合计：1,081 坚戈")])
+async def test_every_way_button_works_for_an_individual(person, bot, client, way, expected):
+    await client.nbk(day="26.11.2026")
+    await rates_ready(bot)
+    user = await newcomer(person, "zh")
+    replies = await estimate(user, "17万元", ("2026", "纯电动汽车", "M1：乘用车", "个人，自用",
+                                             "来自欧亚经济联盟以外", way))
+    assert expected in replies.text
+
+
+async def test_change_answers_offers_each_previous_one(person, bot):
+    await rates_ready(bot)
+    user = await newcomer(person, "ru")
+    await user.send("/cost")
+    await user.send("170000 CNY")
+    await user.send("2020")                      # an older year is typed
+    for label in BEV_FROM_CHINA_RU:
+        await user.press(label)
+    replies = await user.press("Изменить ответы")
+    assert "↩️ Оставить: 170\u00a0000 CNY" in replies.buttons()
+    await user.press("Оставить")
+    replies_year = user.last_message
+    assert any(b["text"] == "↩️ Оставить: 2020" for row in
+               replies_year["reply_markup"]["inline_keyboard"] for b in row)
+    await user.press("Оставить")
+    replies = await user.press("✓ Электромобиль (BEV)")
+    assert "✓ M1: легковой автомобиль" in replies.buttons()
+    for label in ("✓ M1", "Компания", "✓ Из-за пределов", "✓ 1 · По ставкам ВТО"):
+        replies = await user.press(label)
+    assert "Расчёт платежей" in replies.text and "Компания" in replies.text
+
+
+async def test_a_big_truck_for_an_individual_and_an_odd_price_are_flagged(person, bot):
+    user = await newcomer(person, "zh")
+    replies = await estimate(user, "30亿坚戈", ("2026", "纯电动汽车", "N2/N3", "个人，自用",
+                                               "来自欧亚经济联盟以外", "统一关税"))
+    assert "个人不能以单车方式进口座位超过 12 个的客车" in replies.text
+    assert "请核对价格" in replies.text
 
 
 @pytest.mark.parametrize("lang, text", [("zh", "关税多少钱？"), ("kk", "Кедендік баж қанша?")])

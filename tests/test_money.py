@@ -284,12 +284,19 @@ def test_an_empty_or_garbled_answer_is_refused_not_read_as_zero(body, reason):
     ("25 500.50 EUR", "25500.50", "EUR"), ("1 500 000 руб", "1500000", "RUB"),
     ("120 kzt", "120", "KZT"), ("120k", "120000", None), ("12,5 млн", "12500000", None),
     ("1.234.567", "1234567", None), ("180000元人民币", "180000", "CNY"),
+    ("3亿元", "300000000", "CNY"), ("1千万", "10000000", None), ("1.2千万", "12000000", None),
+    ("3w", "30000", None), ("17万5千", "175000", None), ("17万5000", "175000", None),
+    ("17.5万", "175000", None), ("RMB 170,000", "170000", "CNY"),
+    ("170 тыс юаней", "170000", "CNY"), ("USD25000", "25000", "USD"),
+    ("5 000 000 KRW", "5000000", "KRW"), ("170000 円", "170000", "JPY"),
+    ("1200万坚戈", "12000000", "KZT"),
 ])
 def test_prices_as_people_type_them(text, price, currency):
     assert parse_price(text) == (Decimal(price), currency)
 
 
-@pytest.mark.parametrize("text", ["", "дорого", "0", "2 машины по 100000", "1e99"])
+@pytest.mark.parametrize("text", ["", "дорого", "0", "2 машины по 100000", "1e99", "-5000",
+                                  "十七万"])
 def test_what_is_not_a_price(text):
     assert parse_price(text) is None
 
@@ -305,11 +312,15 @@ def test_years_engines_and_rates():
 
 @pytest.mark.parametrize("text", ["Сколько стоит растаможка?", "какая пошлина на электромобиль",
                                   "утильсбор для гибрида", "Кедендік баж қанша?",
-                                  "清关要多少钱？", "关税多少"])
+                                  "清关要多少钱？", "关税多少", "how much does it cost?",
+                                  "стоимость", "Көлікті әкелу қанша тұрады?"])
 def test_cost_questions_in_three_languages(text):
     assert is_cost_question(text)
 
 
-@pytest.mark.parametrize("text", ["R100", "IPXXB", "GB/T 20234", "СБКТС", "认证需要什么文件"])
+@pytest.mark.parametrize("text", ["R100", "IPXXB", "GB/T 20234", "СБКТС", "认证需要什么文件",
+                                  "清关需要什么文件", "Какие документы нужны для растаможки?",
+                                  "运费多少钱", "认证费用", "сколько стоит сертификация",
+                                  "қанша уақыт"])
 def test_requirement_lookups_are_not_cost_questions(text):
     assert not is_cost_question(text)

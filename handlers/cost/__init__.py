@@ -30,7 +30,9 @@ def register(registry: Registry) -> None:
     registry.add(CallbackQueryHandler(ask.open_cost, pattern=callback("cost:go")))
     registry.add(CallbackQueryHandler(ask.new_estimate, pattern=callback("cost:new")))
     registry.add(CallbackQueryHandler(ask.on_choice,
-                                      pattern=callback(r"cost:a:([a-z]{1,12}):([A-Za-z0-9]{1,8})")))
+                                      pattern=callback(r"cost:a:([a-z]{1,12}):([A-Za-z0-9]{1,12})")))
+    registry.add(CallbackQueryHandler(ask.on_keep, pattern=callback("cost:k")))
+    registry.add(CallbackQueryHandler(ask.edit_answers, pattern=callback(r"cost:e:(\d{1,12})")))
     registry.add(CallbackQueryHandler(ask.on_back, pattern=callback("cost:b")))
     registry.add(CallbackQueryHandler(ask.on_cancel_button, pattern=callback("cost:x")))
     registry.add(CallbackQueryHandler(ask.copy_shared,

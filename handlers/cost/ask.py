@@ -3,7 +3,9 @@ place, Back and Cancel on each, typed answers read as people write them ("17万�
 "12 млн тг"), and the exchange rate asked only when none is stored.
 
 callback_data: cost:new (start afresh), cost:go (resume or start), cost:a:<step>:<value>
-(an answer), cost:b (back), cost:x (cancel).
+(an answer), cost:k (keep the previous answer to a typed question), cost:b (back), cost:x
+(cancel), cost:e:<id> (change the answers of one of my estimates), cost:c:<token> (my own
+estimate from a shared one's answers).
 The answers live in the conversation row, so a restart resumes at the same question.
 """
 from __future__ import annotations
@@ -128,8 +130,9 @@ def choices(ctx: BotContext, step: CostStep, state: CostState) -> list[list[Butt
         return [[(mark(state, step, v, label(v)), f"cost:a:{step.value}:{v}")] for v in values]
 
     if step is CostStep.CURRENCY:
-        return [[(mark(state, step, c, texts.currency_button(c)), f"cost:a:currency:{c}")
-                 for c in CURRENCIES]]
+        buttons = [(mark(state, step, c, texts.currency_button(c)), f"cost:a:currency:{c}")
+                   for c in CURRENCIES]
+        return [buttons[:4], buttons[4:]]
     if step is CostStep.YEAR:
         this_year = estimates.today(ctx.services).year
         years = [str(this_year - n) for n in range(YEARS_SHOWN)]
@@ -143,8 +146,32 @@ def choices(ctx: BotContext, step: CostStep, state: CostState) -> list[list[Butt
     if step is CostStep.ORIGIN:
         return rows(ORIGINS, lambda v: texts.origin_label(tr, v))
     if step is CostStep.WAY:
-        return rows(ways_for(state.importer or "person"), lambda v: texts.way_label(tr, v))
+        duty = ctx.services.library.money.duty_tariff.value or Decimal(0)
+        return rows(ways_for(state.importer or "person"),
+                    lambda v: texts.way_label(tr, v, duty))
     return []  # typed: price, engine volume, rate
+
+
+def kept_label(ctx: BotContext, step: CostStep, state: CostState) -> str | None:
+    """The previous answer to a typed question, as a button label (None: nothing to keep)."""
+    tr, previous = ctx.tr, state.previous.get(step.value)
+    if previous is None:
+        return None
+    if step is CostStep.PRICE:
+        currency = state.previous.get("currency")
+        value = texts.money(tr, Decimal(previous), currency) if currency else \
+            tr.number(Decimal(previous))
+    elif step is CostStep.YEAR:
+        if estimates.today(ctx.services).year - int(previous) < YEARS_SHOWN:
+            return None  # its own button shows it
+        value = str(previous)
+    elif step is CostStep.ENGINE:
+        value = tr._("{cc} cm³", cc=tr.number(int(previous)))
+    elif step is CostStep.RATE:
+        value = texts.tenge(tr, Decimal(previous))
+    else:
+        return None
+    return tr._("↩️ Keep: {value}", value=value)
 
 
 def question(ctx: BotContext, step: CostStep, state: CostState) -> str:
@@ -187,6 +214,9 @@ def screen(ctx: BotContext, step: CostStep, state: CostState
         lines.append("<i>" + " · ".join(summary) + "</i>")
     lines += ["", question(ctx, step, state)]
     rows = choices(ctx, step, state)
+    kept = kept_label(ctx, step, state)
+    if kept is not None:
+        rows.append([(kept, "cost:k")])
     rows.append([(tr._("⬅️ Back"), "cost:b"), (tr._("✖️ Cancel"), "cost:x")])
     return "\n".join(lines), keyboard(rows)
 
@@ -219,11 +249,11 @@ async def finish(update: Update, ctx: BotContext, state: CostState, fresh: bool)
     await result.show_result(update, ctx, saved, fresh=fresh)
 
 
-async def begin(update: Update, ctx: BotContext, prefill: dict[str, Any] | None = None
-                ) -> None:
+async def begin(update: Update, ctx: BotContext, prefill: dict[str, Any] | None = None,
+                previous: dict[str, Any] | None = None) -> None:
     """Start an estimate; `prefill` holds answers already known (from the guide, or a
-    shared estimate)."""
-    state = CostState()
+    shared estimate), `previous` answers to offer again (✓ on their button, or Keep)."""
+    state = CostState(previous={k: v for k, v in (previous or {}).items() if v is not None})
     for key, value in (prefill or {}).items():
         setattr(state, key, value)
     state.tidy()
@@ -277,13 +307,36 @@ async def on_choice(update: Update, ctx: BotContext) -> None:
         return
     step, state = position
     value = valid(ctx, step, state, ctx.matched(2)) if ctx.matched(1) == step.value else None
-    if value is None:  # an old message or a double tap: show where the user really is
+    if value is None:  # an old message or a double tap
         await answer(update, ctx, tr._("That question is already answered; here is where you "
                                        "are."))
-        await ask(update, ctx, state)
+        if on_current_message(update, ctx):  # else the current question is on screen already
+            await ask(update, ctx, state)
         return
     await answer(update, ctx)
     state.set(step, value)
+    await ask(update, ctx, state)
+
+
+def on_current_message(update: Update, ctx: BotContext) -> bool:
+    query, conv = update.callback_query, ctx.conv
+    return query is not None and query.message is not None and conv is not None and \
+        conv.message_id == query.message.message_id
+
+
+@named("cost:keep")
+async def on_keep(update: Update, ctx: BotContext) -> None:
+    """Keep the previous answer to the typed question on screen."""
+    position = FLOW.at(ctx)
+    previous = position[1].previous.get(position[0].value) if position else None
+    if position is None or previous is None:
+        await answer(update, ctx, ctx.tr._("This button is no longer valid."))
+        return
+    await answer(update, ctx)
+    step, state = position
+    if step is CostStep.PRICE and state.currency is None:
+        state.currency = state.previous.get("currency")
+    state.set(step, previous)
     await ask(update, ctx, state)
 
 
@@ -328,9 +381,22 @@ async def copy_shared(update: Update, ctx: BotContext) -> None:
     if shared is None:
         await begin(update, ctx)
         return
-    prefill = {key: value for key, value in shared.estimate.inputs.to_data().items()
-               if value is not None}
-    await begin(update, ctx, prefill)
+    answers = shared.estimate.inputs.to_data()
+    # Their own price first (offered to keep), the rest as the shared one had it.
+    prefill = {key: value for key, value in answers.items()
+               if value is not None and key not in ("price", "currency")}
+    await begin(update, ctx, prefill, previous=answers)
+
+
+@named("cost:edit")
+async def edit_answers(update: Update, ctx: BotContext) -> None:
+    """Go through the questions again, each previous answer offered (✓ or Keep)."""
+    saved = await ctx.repos.estimates.mine(int(ctx.matched()), ctx.user.id)
+    if saved is None:
+        await answer(update, ctx, ctx.tr._("This estimate is no longer available."), alert=True)
+        return
+    await answer(update, ctx)
+    await begin(update, ctx, previous=saved.estimate.inputs.to_data())
 
 
 # --- typed input, by step (the table is in register) ------------------------------------------

@@ -3,7 +3,7 @@ estimates", sharing by link, and attaching one to an application.
 
 callback_data: cost:h (my estimates), cost:v:<id> (one of mine), cost:w:<id>:<way> (the
 same with another way), cost:p:<id> (choose an application), cost:t:<id>:<application>
-(attach), cost:c:<token> (my own estimate from a shared one's answers). Deep link:
+(attach). Deep link:
 /start cost_<token> opens a shared estimate.
 """
 from __future__ import annotations
@@ -37,8 +37,9 @@ def result_markup(ctx: BotContext, saved: SavedEstimate, attachable: bool
                    f"cost:w:{saved.id}:{way}")]
                  for way in ways_for(inputs.importer) if way != inputs.way]
     link = share_link(ctx, saved)
-    share = Url(f"https://t.me/share/url?url={quote(link, safe='')}")
-    rows.append([(tr._("📤 Share"), share)])
+    share = Url(f"https://t.me/share/url?url={quote(link, safe='')}"
+                f"&text={quote(texts.share_text(tr, saved), safe='')}")
+    rows.append([(tr._("✏️ Change answers"), f"cost:e:{saved.id}"), (tr._("📤 Share"), share)])
     if attachable:
         rows.append([(tr._("📎 Attach to my application"), f"cost:p:{saved.id}")])
     rows += [[(tr._("🧮 New estimate"), "cost:new"), (tr._("📋 My estimates"), "cost:h")],
