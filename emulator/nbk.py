@@ -18,10 +18,11 @@ from aiohttp import web
 
 # Figures of the sample (tenge for `quant` units); not real rates of any day.
 SAMPLE = {"USD": "505.12", "EUR": "585.40", "CNY": "70.85", "RUB": "6.45", "KGS": "5.78",
-          "KRW": "36.51"}
+          "KRW": "36.51", "JPY": "3.36"}
 SAMPLE_QUANT = {"KRW": 100}
 NAMES = {"USD": "ДОЛЛАР США", "EUR": "ЕВРО", "CNY": "КИТАЙСКИЙ ЮАНЬ",
-         "RUB": "РОССИЙСКИЙ РУБЛЬ", "KGS": "КЫРГЫЗСКИЙ СОМ", "KRW": "100 ВОН РЕСПУБЛИКИ КОРЕЯ"}
+         "RUB": "РОССИЙСКИЙ РУБЛЬ", "KGS": "КЫРГЫЗСКИЙ СОМ", "KRW": "100 ВОН РЕСПУБЛИКИ КОРЕЯ",
+         "JPY": "ЯПОНСКАЯ ИЕНА"}
 MODES = ("sample", "empty", "garbled", "down")
 
 
