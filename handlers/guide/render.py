@@ -9,7 +9,7 @@ from datetime import date
 
 from domain import guide
 from domain.content import Content, Item
-from i18n import Translator
+from i18n import Translator, strip_tags
 from services.content_texts import (
     UNCONFIRMED_MARK,
     Sources,
@@ -86,6 +86,11 @@ class Answer:
     def buttons(self) -> list[str]:
         return [*self.sections, SOURCES]
 
+    @property
+    def reviewed(self) -> date:
+        """The oldest review date of what the outcome shows."""
+        return min([self.result.outcome.reviewed] + [i.reviewed for i in self.result.items])
+
 
 def answer_of(content: Content, walk: guide.Walk) -> Answer:
     result = guide.result(content, walk)
@@ -136,9 +141,8 @@ def first_screen(tr: Translator, content: Content, walk: guide.Walk) -> str:
         lines += ["", "💰 " + _marked(html.escape(item_text(tr, content, item)), item.status)]
     if marked:
         lines.append(unconfirmed_legend(tr))
-    reviewed = min([outcome.reviewed] + [i.reviewed for i in answer.result.items])
     lines.append("<i>" + tr._("Details: the buttons below. Rules reviewed: {date}",
-                               date=tr.date(reviewed)) + "</i>")
+                               date=tr.date(answer.reviewed)) + "</i>")
     return first_use(content, lang, "\n".join(lines))
 
 
@@ -150,9 +154,8 @@ def section_text(tr: Translator, content: Content, walk: guide.Walk, section: st
     lang = tr.language
     head = "<b>" + section_title(tr, section) + "</b> · " + html.escape(outcome.title[lang])
     if section == SOURCES:
-        reviewed = min([outcome.reviewed] + [i.reviewed for i in answer.result.items])
-        lines = [head, *answer.sources.listing(lang),
-                 "<i>" + tr._("Rules last reviewed: {date}", date=tr.date(reviewed)) + "</i>"]
+        lines = [head, *answer.sources.listing(lang), "<i>" + tr._(
+            "Rules last reviewed: {date}", date=tr.date(answer.reviewed)) + "</i>"]
         return first_use(content, lang, "\n".join(lines))
     items = answer.sections.get(section, [])
     lines = [head]
@@ -182,10 +185,6 @@ def checklist_file(tr: Translator, content: Content, walk: guide.Walk, today: da
     outcome = answer.result.outcome
     lang = tr.language
 
-    def plain(text: str) -> str:  # translations are HTML: the file is plain text
-        return html.unescape(text.replace("<b>", "").replace("</b>", "")
-                             .replace("<i>", "").replace("</i>", ""))
-
     wide = lang == "zh"  # Chinese punctuation: full-width colon and brackets
     colon, note = ("：", "（{}）") if wide else (": ", " ({})")
 
@@ -194,32 +193,31 @@ def checklist_file(tr: Translator, content: Content, walk: guide.Walk, today: da
         return text + note.format(unconfirmed(tr)) if item.status == "unconfirmed" else text
 
     rule = "=" * 60
-    lines = [plain(tr._("EV certification checklist")), tr.date(today), rule,
-             plain(tr._("✅ Your route: {title}", title=outcome.title[lang])),
+    lines = [strip_tags(tr._("EV certification checklist")), tr.date(today), rule,
+             strip_tags(tr._("✅ Your route: {title}", title=outcome.title[lang])),
              outcome.summary[lang] + (note.format(unconfirmed(tr))
                                       if outcome.status == "unconfirmed" else ""),
-             "", plain(tr._("Your answers:"))]
+             "", strip_tags(tr._("Your answers:"))]
     for qid, value in answer.answers:
         question = content.questions[qid]
         lines.append(f"  {question.short[lang]}{colon}{question.label(value)[lang]}")
     if answer.next_steps:
-        lines += ["", plain(tr._("Next:"))]
+        lines += ["", strip_tags(tr._("Next:"))]
         lines += [f"  {n}. {mark(item)}" for n, item in enumerate(answer.next_steps, 1)]
     for item in answer.cost:
         lines += ["", f"💰 {mark(item)}"]
     for section, items in answer.sections.items():
-        lines += ["", rule, plain(section_title(tr, section)), ""]
+        lines += ["", rule, strip_tags(section_title(tr, section)), ""]
         group = None
         for item in items:
             if item.group is not None and item.group != group:
                 group = item.group
-                lines.append(plain(group_title(tr, group)))
+                lines.append(strip_tags(group_title(tr, group)))
             box = "☐" if section == "documents" else "-"
             lines.append(f"  {box} {mark(item)}")
-    reviewed = min([outcome.reviewed] + [i.reviewed for i in answer.result.items])
-    lines += ["", rule, plain(section_title(tr, SOURCES)), ""]
+    lines += ["", rule, strip_tags(section_title(tr, SOURCES)), ""]
     lines += [f"  {line}" for line in answer.sources.listing(lang, html_mode=False)]
-    lines += ["", plain(tr._("Rules last reviewed: {date}", date=tr.date(reviewed)))]
+    lines += ["", strip_tags(tr._("Rules last reviewed: {date}", date=tr.date(answer.reviewed)))]
     text = first_use(content, lang, "\r\n".join(lines))
     return text.encode("utf-8-sig")  # BOM + CRLF: opens right in Notepad too
 
