@@ -112,14 +112,22 @@ def application_number(application_id: int, year: int) -> str:
     return f"EV-{year}-{application_id:06d}"
 
 
+# The guide's answers, as the form's values: its vehicle kinds carry the thresholds that
+# decide the route (buses up to 12 seats, trucks up to 5 t, scooters by design speed).
+GUIDE_CATEGORIES = {"m1": "m1", "n1": "n1", "bus12": "m2m3", "bus": "m2m3", "truck5": "n2n3",
+                    "truck": "n2n3", "l": "l", "light": "l"}
+GUIDE_OTTS_OUTCOMES = ("otts", "otts_named")
+
+
 def prefill_from_guide(answers: dict[str, str], outcome: str) -> dict[str, object]:
     """Guide answers that fill form fields (the user can still change them on review)."""
-    values: dict[str, object] = {"path": "otts" if outcome == "otts" else "sbkts"}
+    values: dict[str, object] = {"path": "otts" if outcome in GUIDE_OTTS_OUTCOMES else "sbkts"}
     if answers.get("who"):
         values["applicant_type"] = "person" if answers["who"] == "person" else "company"
-    if answers.get("category") in CHOICES["category"]:
-        values["category"] = answers["category"]
-    if answers.get("powertrain") in CHOICES["powertrain"]:
+    category = GUIDE_CATEGORIES.get(answers.get("category", ""), answers.get("category"))
+    if category in CHOICES["category"]:
+        values["category"] = category
+    if answers.get("powertrain") in CHOICES["powertrain"]:  # a plain hybrid (hev) is not
         values["powertrain"] = answers["powertrain"]
     return values
 

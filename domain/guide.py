@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.content import Content, Item, Outcome
+from domain.content import FIRST_SCREEN, Content, Item, Outcome
 
 PAYLOAD_PREFIX = "guide_"
 
@@ -35,13 +35,14 @@ class StaleAnswer(Exception):
 
 
 def current_node(content: Content, walk: Walk) -> str:
+    """The question the walk is at, or the outcome it has reached (never a route)."""
     node = content.start
     answers = walk.current_answers()
     for qid in walk.path:
         option = content.questions[qid].option(answers[qid])
         if option is None:
             raise StaleAnswer(qid)  # the content changed under a stored walk
-        node = option.next(answers)
+        node = content.resolve(option.next(answers), answers)
     return node
 
 
@@ -53,7 +54,7 @@ def fits(content: Content, walk: Walk) -> bool:
         option = question.option(answers[qid]) if question and qid == node else None
         if option is None:
             return False
-        node = option.next(answers)
+        node = content.resolve(option.next(answers), answers)
     return True
 
 
@@ -69,15 +70,19 @@ def back(walk: Walk) -> Walk:
 
 
 def step(content: Content, walk: Walk) -> tuple[int, int]:
-    """(this step's number, total steps on the longest way from here)."""
+    """(this step's number, total steps on the longest way from here that the answers
+    given so far still allow)."""
     done = len(walk.path)
-    return done + 1, done + content.depths[current_node(content, walk)]
+    return done + 1, done + content.remaining(current_node(content, walk),
+                                              walk.current_answers())
 
 
 @dataclass(frozen=True)
 class Result:
     outcome: Outcome
-    sections: list[tuple[str, list[Item]]]   # in the outcome's order, empty ones left out
+    # The first screen's (next, cost), then the outcome's sections in its order; empty ones
+    # left out.
+    sections: list[tuple[str, list[Item]]]
 
     @property
     def items(self) -> list[Item]:
@@ -91,7 +96,7 @@ def result(content: Content, walk: Walk) -> Result | None:
         return None
     answers = walk.current_answers()
     sections = []
-    for section in outcome.sections:
+    for section in FIRST_SCREEN + outcome.sections:
         items = [i for i in content.items
                  if i.section == section and i.applies(outcome.id, answers)]
         if items:

@@ -12,9 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
+from domain.applications import GUIDE_CATEGORIES
+
 CURRENCIES = ("CNY", "USD", "EUR", "RUB", "KRW", "JPY", "KZT")
-POWERTRAINS = ("bev", "phev", "erev", "fcev")  # as the application form: phev = any hybrid
-WITH_ENGINE = ("phev", "erev")          # hybrids pay the recycling fee by engine volume
+POWERTRAINS = ("bev", "phev", "hev", "erev", "fcev")  # as the guide asks them
+WITH_ENGINE = ("phev", "hev", "erev")   # hybrids pay the recycling fee by engine volume
 CATEGORIES = ("m1", "n1", "m2m3", "n2n3", "l")
 IMPORTERS = ("person", "company")
 ORIGINS = ("outside", "eaeu")           # outside the EAEU (China…), or moved from an EAEU state
@@ -311,17 +313,19 @@ def registration_row(rules: MoneyRules, category: str, years: int) -> Registrati
 
 def prefill_from_guide(answers: dict[str, str]) -> dict[str, str]:
     """The guide's answers that are also the estimate's (who imports, category, powertrain,
-    origin); the rest is asked."""
+    origin); the rest is asked. A vehicle from an EAEU state that is not registered there
+    is left to the estimate's own question."""
     values = {}
-    if answers.get("who") in ("person", "company", "maker"):
+    if answers.get("who"):
         values["importer"] = "person" if answers["who"] == "person" else "company"
-    if answers.get("category") in CATEGORIES:
-        values["category"] = answers["category"]
+    category = GUIDE_CATEGORIES.get(answers.get("category", ""))
+    if category in CATEGORIES:
+        values["category"] = category
     if answers.get("powertrain") in POWERTRAINS:
         values["powertrain"] = answers["powertrain"]
-    if answers.get("origin") in ("china", "other"):
+    if answers.get("origin") in ("china", "rhd", "other"):
         values["origin"] = "outside"
-    elif answers.get("origin") == "eaeu":
+    elif answers.get("origin") == "eaeu" and answers.get("registered") == "yes":
         values["origin"] = "eaeu"
     return values
 

@@ -130,19 +130,26 @@ class Sent(NamedTuple):
     chat_id: int
 
 
-async def send(update: Update, ctx: BotContext, text: str, markup: Markup | None = None) -> Sent:
+# Messages that cite sources by links: no preview card of the first link under them.
+NO_PREVIEW = {"is_disabled": True}
+
+
+async def send(update: Update, ctx: BotContext, text: str, markup: Markup | None = None,
+               preview: bool = True) -> Sent:
     """A new message; one too long for Telegram goes as several, the buttons on the last."""
     parts = split_message(text)
+    options = None if preview else NO_PREVIEW
     for part in parts[:-1]:
         await ctx.bot.call("sendMessage", chat_id=chat_id(update), text=part,
-                           parse_mode=ParseMode.HTML)
+                           parse_mode=ParseMode.HTML, link_preview_options=options)
     result = await ctx.bot.call("sendMessage", chat_id=chat_id(update), text=parts[-1],
-                                parse_mode=ParseMode.HTML, reply_markup=markup)
+                                parse_mode=ParseMode.HTML, reply_markup=markup,
+                                link_preview_options=options)
     return Sent(result["message_id"], result["chat"]["id"])
 
 
 async def show(update: Update, ctx: BotContext, text: str,
-               markup: InlineKeyboardMarkup | None = None) -> Sent | None:
+               markup: InlineKeyboardMarkup | None = None, preview: bool = True) -> Sent | None:
     """Edit the message a button was pressed on, or send a new one for a typed message.
 
     A double tap edits to identical content: Telegram says "message is not
@@ -155,7 +162,8 @@ async def show(update: Update, ctx: BotContext, text: str,
             result = await ctx.bot.call(
                 "editMessageText", chat_id=query.message.chat.id,
                 message_id=query.message.message_id, text=text,
-                parse_mode=ParseMode.HTML, reply_markup=markup)
+                parse_mode=ParseMode.HTML, reply_markup=markup,
+                link_preview_options=None if preview else NO_PREVIEW)
             return Sent(result["message_id"], result["chat"]["id"]) \
                 if isinstance(result, dict) else None
         except BadRequest as exc:
@@ -163,7 +171,7 @@ async def show(update: Update, ctx: BotContext, text: str,
                 return None
             if not says(exc, "message to edit not found"):
                 raise
-    return await send(update, ctx, text, markup)
+    return await send(update, ctx, text, markup, preview)
 
 
 async def answer(update: Update, ctx: BotContext, text: str | None = None,

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from babel.lists import format_list
 
-from domain.money import Caution, Estimate, Formula, Kind, Line, Source, cautions
+from domain.money import WITH_ENGINE, Caution, Estimate, Formula, Kind, Line, Source, cautions
 from i18n import Html, Translator
 from services.application_texts import choice_label
 from storage.estimates import SavedEstimate
@@ -36,6 +36,10 @@ def currency_button(currency: str) -> str:
 
 
 def powertrain_label(tr: Translator, powertrain: str) -> str:
+    if powertrain == "phev":  # the application form's label covers both kinds of hybrid
+        return tr._("Plug-in hybrid (PHEV)")
+    if powertrain == "hev":
+        return tr._("Hybrid without a plug (HEV)")
     return choice_label(tr, "powertrain", powertrain)
 
 
@@ -181,7 +185,7 @@ def not_known(tr: Translator, line: Line, est: Estimate) -> str:
     if line.kind in (Kind.CUSTOMS_FEE, Kind.DUTY, Kind.VAT):
         return tr._("the payments of a passenger declaration are not confirmed: ask customs "
                     "or the centre")
-    if line.kind is Kind.RECYCLING and est.inputs.powertrain in ("phev", "erev"):
+    if line.kind is Kind.RECYCLING and est.inputs.powertrain in WITH_ENGINE:
         return tr._("hybrids pay by engine volume; the table is not confirmed")
     if line.kind is Kind.RECYCLING:
         return tr._("not confirmed for this powertrain")

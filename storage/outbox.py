@@ -47,6 +47,22 @@ class OutboxRepo:
             " AND status IN ('pending', 'claimed')", (chat_id, kind, subject))
         return _notice(row) if row else None
 
+    async def pending_of(self, chat_id: int, kind: str, limit: int = 50) -> list[Notice]:
+        """A chat's notices of one kind still to be sent, soonest first (its reminders)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM outbox WHERE chat_id = ? AND kind = ? AND status = 'pending'"
+            " ORDER BY due_at, id LIMIT ?", (chat_id, kind, limit))
+        return [_notice(r) for r in rows]
+
+    async def cancel(self, notice_id: int, chat_id: int, kind: str, now: int) -> bool:
+        """Drop a pending notice at its recipient's request: only their own, of that kind,
+        and only while it waits (one being sent is not taken back). False otherwise."""
+        rows = await self.db.run(
+            "UPDATE outbox SET status = 'dropped', sent_at = ? WHERE id = ? AND chat_id = ?"
+            " AND kind = ? AND status = 'pending' RETURNING id",
+            (now, notice_id, chat_id, kind))
+        return bool(rows)
+
     async def claim(self, now: int, lease: int, limit: int = 50) -> list[Notice]:
         """Take due notices for sending: no one else takes them until `now + lease` (a
         claim not finished by then was lost with its process, and is taken again)."""

@@ -38,6 +38,9 @@ def vocabulary() -> dict[str, set[str]]:
     content = load(Path(__file__).parent.parent / "content")
     texts = [q.text for q in content.questions.values()]
     texts += [o.label for q in content.questions.values() for o in q.options]
+    texts += [o.short for q in content.questions.values() for o in q.options]
+    texts += [q.short for q in content.questions.values()]
+    texts += [s.title for s in content.sources.values()]
     texts += [o.title for o in content.outcomes.values()] + \
         [o.summary for o in content.outcomes.values()]
     texts += [i.text for i in content.items if i.text]

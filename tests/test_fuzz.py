@@ -38,7 +38,8 @@ FORGED = ["", "x", "menu", "my:v:99999999999999999999999", "my:v:", "my:f:-1", "
           "st:q:0:0", "bs:a:status:draft", "bc:p:1", "lang:xx", "role:admin", "req:e:nope",
           "req:s:" + "z" * 58, "ap:c:maybe", "my:k:1:../etc", "x:all", "xp:all:999999"]
 SWITCHES = {"lang:kk", "lang:ru", "lang:zh", "del:yes"}
-SOURCE_TITLES = sorted(load().sources.values(), key=len, reverse=True)
+SOURCE_TITLES = sorted({title for source in load().sources.values()
+                        for title in source.title.values()}, key=len, reverse=True)
 PDF, PNG, JPEG = b"%PDF-1.4\n%fuzz\n", b"\x89PNG\r\n\x1a\nfuzz", b"\xff\xd8\xff\xe0fuzz"
 FILES = [("scan.pdf", PDF, "application/pdf", "document"),
          ("invoice.pdf.exe", b"MZ\x90\x00fuzz", "application/pdf", "document"),

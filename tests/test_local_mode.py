@@ -99,11 +99,12 @@ async def test_link_button_idle_notice_and_new_users_across_restarts(tmp_path):
         await terminal.tap("Русский")
         await terminal.tap("Импортёр")
         await terminal.tap("📘")
-        for answer in ("Физическое лицо", "M1", "Электромобиль", "Новое", "Другая", "Одно"):
+        for answer in ("Физическое лицо", "(M1", "Одно ТС", "Электромобиль", "(Корея"):
             await terminal.tap(answer)
-        # (a) A link button is shown with its address, and pressing it opens nothing here.
-        share = await terminal.expect(
-            r"\[(\d+)\] 🔗 Поделиться результатом → (https://t\.me/\S+\?start=guide_\S+)")
+        # (a) A link button (Telegram's share dialog with the deep link) is shown with its
+        # address, and pressing it opens nothing here.
+        share = await terminal.expect(r"\[(\d+)\] 🔗 Поделиться результатом → "
+                                      r"(https://t\.me/share/url\?url=\S+start%3Dguide_\S+)")
         as_file = (await terminal.expect(r"\[(\d+)\] 📄 Отправить файлом")).group(1)
         await terminal.type(f"#{share.group(1)}")
         await terminal.expect(r"pressed \[\d+\] 🔗 Поделиться результатом on “")

@@ -175,14 +175,14 @@ async def test_kill_9_after_each_answer_loses_none(emulator, client, tmp_path):
         user = await Person(client, language_code="ru").join()
         await user.send("/start", timeout=20)
         await user.press("Импортёр")
-        assert "шаг 1 из 6" in (await user.press("📘")).text
-        for step, label in enumerate(["Физическое лицо", "N1", "Гибрид"], 2):
+        assert "шаг 1 из 7" in (await user.press("📘")).text
+        for step, label in enumerate(["Физическое лицо", "N1", "Одно ТС"], 2):
             await user.press(label)
             proc.kill()
             await proc.wait()
             proc = await launch()
             replies = await user.send("/guide", timeout=20)
-            assert f"шаг {step} из 6" in replies.text, replies.text
+            assert f"шаг {step} из 7" in replies.text, replies.text
     finally:
         proc.terminate()  # not kill: a killed bot's long poll would hold the emulator open
         await proc.wait()

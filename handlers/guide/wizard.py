@@ -1,9 +1,12 @@
 """The guide wizard: one message edited in place, step N of M, Back and Start over on
-every step, an outcome split under Telegram's limits, and what to do with it.
+every step; the outcome's first screen with its sections behind buttons (Back from a
+section returns to it), and what to do with it.
 
 callback_data: g:menu (open), g:a:<question>:<value> (answer), g:b (back), g:r (start
-over), g:f (send as file), g:m (remind in 3 days), g:o:<answers> (reopen an outcome),
-g:apply (apply with these answers).
+over), g:s:<section> (open a section of the outcome), g:h (the outcome's first screen),
+g:f (send as file), g:m (remind in 3 days), g:o:<answers> (reopen an outcome), g:apply
+(apply with these answers), g:cost (estimate the payments with these answers). Share is a
+link to Telegram's share dialog.
 The walk lives in the conversation row, so a restart resumes at the same step.
 """
 from __future__ import annotations
@@ -12,14 +15,16 @@ import io
 import logging
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from urllib.parse import quote
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from domain import guide
+from domain import guide, money
 from domain.applications import prefill_from_guide
 from domain.content import ContentError
 from handlers.base import BotContext, answer, chat_id, named, send, show
+from handlers.cost import ask as cost
 from handlers.flows import Flow
 from handlers.guards import staff_only
 from handlers.guide import render as guide_render
@@ -64,17 +69,33 @@ def question_markup(ctx: BotContext, walk: guide.Walk) -> InlineKeyboardMarkup:
     return keyboard(rows)
 
 
+def share_link(ctx: BotContext, walk: guide.Walk) -> Url:
+    """Telegram's own share dialog, with the deep link that reopens this outcome."""
+    content = ctx.services.library.content
+    link = f"https://t.me/{ctx.bot.username}?start={guide.encode(walk)}"
+    text = guide_render.share_text(ctx.tr, content, walk)
+    return Url(f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text, safe='')}")
+
+
 def outcome_markup(ctx: BotContext, walk: guide.Walk) -> InlineKeyboardMarkup:
     tr = ctx.tr
     content = ctx.services.library.content
-    result = guide.result(content, walk)
-    certifiable = result is not None and result.outcome.path != "OUTSIDE"
-    link = Url(f"https://t.me/{ctx.bot.username}?start={guide.encode(walk)}")
-    rows = [[(tr._("📝 Apply with these answers"), "g:apply")]] if certifiable else []
-    rows += [[(tr._("🔗 Share this result"), link)],
+    shown = guide_render.answer_of(content, walk)
+    sections = [(guide_render.section_button(tr, s), f"g:s:{s}") for s in shown.buttons]
+    rows = [sections[i:i + 2] for i in range(0, len(sections), 2)]
+    if shown.result.outcome.apply:
+        rows.append([(tr._("📝 Apply with these answers"), "g:apply")])
+    rows += [[(tr._("🔗 Share this result"), share_link(ctx, walk))],
              [(tr._("📄 Send as a file"), "g:f"), (tr._("⏰ Remind me in 3 days"), "g:m")],
              [(tr._("⬅️ Back"), "g:b"), (tr._("🔄 Start over"), "g:r")],
              [(tr._("⬅️ Main menu"), "menu")]]
+    return keyboard(rows)
+
+
+def section_markup(ctx: BotContext, section: str) -> InlineKeyboardMarkup:
+    tr = ctx.tr
+    rows = [[(tr._("💰 Estimate my payments"), "g:cost")]] if section == "money" else []
+    rows += [[(tr._("⬅️ Back to your route"), "g:h")], [(tr._("⬅️ Main menu"), "menu")]]
     return keyboard(rows)
 
 
@@ -88,11 +109,8 @@ async def render(update: Update, ctx: BotContext, walk: guide.Walk, fresh: bool 
                             question_markup(ctx, walk))
         step = GuideStep.ASKING
     else:
-        parts = guide_render.outcome_messages(ctx.tr, content, walk)
-        markup = outcome_markup(ctx, walk)
-        message = await put(update, ctx, parts[0], markup if len(parts) == 1 else None)
-        for n, part in enumerate(parts[1:], 2):
-            message = await send(update, ctx, part, markup if n == len(parts) else None)
+        message = await put(update, ctx, guide_render.first_screen(ctx.tr, content, walk),
+                            outcome_markup(ctx, walk))
         step = GuideStep.RESULT
     await FLOW.go(ctx, step, walk, message.message_id if message else None)
 
@@ -146,6 +164,29 @@ async def _finished(update: Update, ctx: BotContext) -> tuple[guide.Walk, guide.
     return None
 
 
+@named("guide:section")
+async def on_section(update: Update, ctx: BotContext) -> None:
+    """A section of the outcome in the same message; Back returns to the first screen."""
+    finished = await _finished(update, ctx)
+    if finished is None:
+        return
+    walk, _ = finished
+    await answer(update, ctx)
+    section = ctx.matched()
+    text = guide_render.section_text(ctx.tr, ctx.services.library.content, walk, section)
+    await show(update, ctx, text, section_markup(ctx, section), preview=False)
+
+
+@named("guide:home")
+async def on_home(update: Update, ctx: BotContext) -> None:
+    """Back from a section: the outcome's first screen again."""
+    finished = await _finished(update, ctx)
+    if finished is None:
+        return
+    await answer(update, ctx)
+    await render(update, ctx, finished[0])
+
+
 @named("guide:file")
 async def on_file(update: Update, ctx: BotContext) -> None:
     finished = await _finished(update, ctx)
@@ -179,8 +220,8 @@ async def on_remind(update: Update, ctx: BotContext) -> None:
         text = tr._("A reminder about this result is already set for {when}.",
                     when=tr.datetime(when))
     else:
-        text = tr._("I will remind you about this result on {when} (Almaty time).",
-                    when=tr.datetime(due))
+        text = tr._("I will remind you about this result on {when} (Almaty time). To see or "
+                    "cancel it: ⏰ My reminders in the main menu.", when=tr.datetime(due))
     await answer(update, ctx, text, alert=True)
 
 
@@ -195,9 +236,23 @@ async def on_apply(update: Update, ctx: BotContext) -> None:
     if finished is None:
         return
     walk, result = finished
+    if not result.outcome.apply:  # an old message of a route with nothing to apply for
+        await answer(update, ctx, ctx.tr._("There is no application to file for this route."),
+                     alert=True)
+        return
     await answer(update, ctx)
     prefill = prefill_from_guide(walk.current_answers(), result.outcome.id)
     await intake.begin(update, ctx, {**prefill, "guide_answers": walk.current_answers()})
+
+
+@named("guide:cost")
+async def on_cost(update: Update, ctx: BotContext) -> None:
+    """The money section's button: the cost estimate, with the guide's answers filled in."""
+    finished = await _finished(update, ctx)
+    if finished is None:
+        return
+    await answer(update, ctx)
+    await cost.begin(update, ctx, money.prefill_from_guide(finished[0].current_answers()))
 
 
 @named("guide:reopen")
