@@ -71,7 +71,7 @@ async def test_staff_moves_an_application_through_the_whole_workflow(person, bot
         "approved"]
     assert all(h.actor_id == 900002 for h in history[1:])
     replies = await staff.send("/app EV-2026-000001")
-    assert "Сертификат: KZ-SBKTS-2026-0042" in replies.text
+    assert "СБКТС/ОТТС: KZ-SBKTS-2026-0042" in replies.text
     assert not any(label in replies.buttons() for label in ("⛔ Отклонить", "✅ Одобрить"))
 
 

@@ -87,7 +87,7 @@ async def test_company_application_with_bin_and_typed_phone(person):
     replies = await user.send("ТОО «Электро Импорт»")
     assert "商业识别号（BIN / БИН" in replies.text  # the Russian acronym with its Latin form
     replies = await user.send("050670004323")
-    assert "这不像有效的商业识别号（BIN）" in replies.text
+    assert "这不像有效的商业识别号（BIN / БИН）" in replies.text
     replies = await user.send("050640004324")
     assert "最后一位（校验位）不符" in replies.text
     await user.send("050640004323")
