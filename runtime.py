@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import NetworkError
 from telegram.ext import ApplicationBuilder, ContextTypes
 
@@ -95,14 +95,15 @@ async def heartbeat(path: Path, repos: Repos, clock: Clock) -> None:
                 log.exception("could not write last_seen times or checkpoint")
 
 
-async def initialize(app: App, settings: Settings) -> None:
-    """Initialize the Application (its first call is getMe). A Bot API that cannot be
-    reached yet (network down, a Bot API server still starting) is retried with backoff,
-    one log line each time; a refused token (InvalidToken) is not worth retrying."""
+async def initialize(target: App | Bot, settings: Settings) -> None:
+    """Initialize the Application or a sender's Bot (its first call is getMe). A Bot API
+    that cannot be reached yet (network down, a Bot API server still starting, a restart
+    in the middle of an outage) is retried with backoff, one log line each time; a refused
+    token (InvalidToken) is not worth retrying."""
     delay = 1.0
     while True:
         try:
-            await app.initialize()
+            await target.initialize()
             return
         except NetworkError as exc:  # TimedOut is one; InvalidToken is not
             log.warning("the Bot API at %s cannot be reached (%s); retrying in %.0f s",
@@ -196,8 +197,10 @@ class Runtime:
         self.sender = Sender(app, services, pacer,
                              Pacer(settings.paid_send_rate, clock=self.clock))
         services.broadcasts = self.sender
+        await initialize(self.sender.bot, settings)
         await self.sender.start()
         self.outbox = app.bot_data["outbox"]
+        await initialize(self.outbox.bot, settings)
         await self.outbox.start()
         self._heartbeat = asyncio.create_task(heartbeat(heartbeat_path(settings), self.repos,
                                                           self.clock))

@@ -96,3 +96,27 @@ async def test_an_unreachable_bot_api_is_waited_for(tmp_path):
         if running is not None:
             await running.stop()
     assert "Traceback" not in rest.decode()
+
+
+async def test_an_outage_during_start_up_is_waited_for(settings, clock, client, monkeypatch):
+    """Telegram fails just after polling has started (a restart in the middle of an
+    outage): the broadcast and notice senders wait for it as the application does,
+    instead of the process dying on their first getMe."""
+    from jobs.broadcast import Sender
+    from runtime import Runtime
+
+    start = Sender.start
+
+    async def outage_first(self: Sender) -> None:
+        await client.set_faults({"fault": "error", "methods": ["getMe"], "status": 502,
+                                 "next": 2})
+        await start(self)
+    monkeypatch.setattr(Sender, "start", outage_first)
+    runtime = Runtime(settings, clock=clock)
+    await asyncio.wait_for(runtime.start(), 30)
+    try:
+        assert (await client.faults())["failed"] == 2
+        user = await Person(client, language_code="ru").join()
+        assert "Кто вы?" in (await user.send("/start", timeout=15)).text
+    finally:
+        await runtime.stop()
