@@ -42,6 +42,7 @@ STOPWORDS = frozenset("""
 покажи найти найди инфо информация
 не деген туралы бойынша талаптары талаптар талабы қандай үшін және ма ме ба бе па пе керек
 қалай бұл ол
+к с у от до при со ко
 what is the a an of for about requirements requirement standard rule rules show find me
 """.split())
 ZH_STOP = ("什么是", "是什么", "什么", "关于", "查询", "的要求", "要求", "请问", "介绍", "一下",
@@ -62,11 +63,12 @@ def fold(text: str) -> str:
 def identifier(text: str) -> str:
     """The one form of an identifier: "UN R-1OO" -> "unr100", "ГБ/Т 20234" -> "gbt20234".
 
-    Letters and digits only; where digits occur, Cyrillic look-alikes become Latin and an O
-    next to a digit becomes a zero."""
+    Letters and digits only; where digits occur, or Latin and Cyrillic letters mix,
+    Cyrillic look-alikes become Latin and an O next to a digit becomes a zero."""
     key = NON_WORD.sub("", fold(text))
-    if not any(c.isdigit() for c in key):
-        return key
+    latin = any("a" <= c <= "z" for c in key)
+    if not any(c.isdigit() for c in key) and not (latin and re.search(r"[а-яё]", key)):
+        return key  # a plain word (ЭПТС, SOS); a mixed one (IPХХВ) is an identifier
     key = key.translate(HOMOGLYPHS)
     previous = None
     while previous != key:  # "r1oo" -> "r10o" -> "r100"
@@ -115,8 +117,9 @@ def words(text: str) -> str:
 @dataclass(frozen=True)
 class Match:
     entry: Entry
-    score: float          # 0-100: how much of the query this entry explains, and how well
+    score: float          # 0-100: how well it explains the words that name anything at all
     exact: bool = False   # every unit of the query names this entry exactly
+    coverage: float = 1.0  # 0-1: the share of all typed units it explains (free text: ≥ 0.5)
 
 
 @dataclass
@@ -209,20 +212,26 @@ class Index:
         if not total:
             return []
         fuzzy_ids = [] if ids else [identifier(w) for w in rest if _looks_like_id(w)]
-        scored: list[tuple[float, float, int, Match]] = []
-        for order, keys in enumerate(self._keys):
-            points = 0.0
-            exact_units = 0
+        rows: list[list[tuple[float, int]]] = []
+        named: set[int] = set()  # the units that name some entry (the others are noise)
+        for keys in self._keys:
+            per_unit: list[tuple[float, int]] = []
             for key in ids:
                 if key in keys.names:
-                    points += 1.0
-                    exact_units += 1
+                    per_unit.append((1.0, 1))
                 elif any(_extends(name, key) for name in keys.names):
-                    points += 0.6  # "gb/t" of GB/T 27930, "r13" of R13-H: worth a look
-            for word in rest:
-                got, exact = _word_score(word, keys, fuzzy_ids)
-                points += got
-                exact_units += exact
+                    per_unit.append((0.6, 0))  # "gb/t" of GB/T 27930, "r13" of R13-H
+                else:
+                    per_unit.append((0.0, 0))
+            per_unit += [_word_score(word, keys, fuzzy_ids) for word in rest]
+            named |= {n for n, (got, _) in enumerate(per_unit) if got > 0}
+            rows.append(per_unit)
+        meaningful = len(named) or total
+        scored: list[tuple[float, int, int, int, Match]] = []
+        for order, (keys, per_unit) in enumerate(zip(self._keys, rows, strict=True)):
+            points = sum(got for got, _ in per_unit)
+            exact_units = sum(exact for _, exact in per_unit)
+            id_hits = sum(exact for _, exact in per_unit[:len(ids)])
             bonus = 0.0
             if rest and (words(" ".join(rest)) in keys.phrases or
                          words(query) in keys.phrases):
@@ -231,12 +240,13 @@ class Index:
                 bonus = 0.5
             if rest and all(_stemmed(w) in keys.title_words for w in rest):
                 bonus += 0.25  # and they are what the entry is called
-            score = 100.0 * points / total
+            score = 100.0 * points / meaningful
             if score >= minimum and points > 0:
                 match = Match(entry=keys.entry, score=min(score, 100.0),
-                              exact=exact_units == total and (bool(ids) or bonus > 0))
-                scored.append((-(points + bonus), -exact_units, order, match))
-        scored.sort(key=lambda item: item[:3])
+                              exact=exact_units == total and (bool(ids) or bonus > 0),
+                              coverage=min(points / total, 1.0))
+                scored.append((-(points + bonus), -id_hits, -exact_units, order, match))
+        scored.sort(key=lambda item: item[:4])
         return [m for *_, m in scored[:limit]]
 
 

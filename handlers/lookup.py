@@ -23,6 +23,7 @@ from services.texts import clip
 MAX_QUERY_BYTES = 44  # "req:e:<entry id ≤ 12>:<query>" must fit callback_data's 64 bytes
 # A button label shows about this much on a phone; longer ones are cut at a word, with "…".
 LABEL_CHARS = 60
+FREE_TEXT_COVERAGE = 0.5
 
 
 def with_query(prefix: str, query: str) -> str:
@@ -50,13 +51,15 @@ def opens_at_once(matches: Sequence[Match]) -> bool:
 
 
 async def show_results(update: Update, ctx: BotContext, query: str, fresh: bool,
-                       as_list: bool = False) -> bool:
+                       as_list: bool = False, coverage: float = 0.0) -> bool:
     """Reply with the matches; False when nothing matched (the caller decides what then).
 
     An exact identifier (R138, ЭПТС) opens its entry at once, the others as "see also".
+    `coverage`: the share of what was typed the best match must explain (free text asks for
+    half: a sentence with one known word goes to the fallback's options instead).
     """
     matches = ctx.services.library.index.search(query)
-    if not matches:
+    if not matches or matches[0].coverage < coverage:
         return False
     if opens_at_once(matches) and not as_list:
         await show_entry(update, ctx, matches[0].entry.id, query, fresh, also=matches[1:])
@@ -142,7 +145,8 @@ async def req_search(update: Update, ctx: BotContext) -> None:
 async def free_text(update: Update, ctx: BotContext) -> bool:
     """Text outside any flow: treat it as a lookup when it matches something."""
     text = (message_of(update).text or "").strip()
-    return bool(text) and len(text) <= 100 and await show_results(update, ctx, text, fresh=True)
+    return bool(text) and len(text) <= 100 and \
+        await show_results(update, ctx, text, fresh=True, coverage=FREE_TEXT_COVERAGE)
 
 
 def register(registry: Registry) -> None:
