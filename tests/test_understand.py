@@ -257,3 +257,30 @@ async def test_help_leads_to_the_centres_card(person):
     await user.send("/help")
     replies = await user.press("联系方式")
     assert CENTRE["zh"] in replies.text and NOT_PUBLISHED["zh"] in replies.text
+
+
+async def test_staff_edit_the_card_and_reload_it(client, bot, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    await bot.stop()
+    await bot.start(content_dir=str(content))
+    staff = await staff_member(client)
+    user = await engineer_in(client, "ru")
+    assert NOT_PUBLISHED["ru"] in (await user.send("/contacts")).text
+    centre = content / "centre.toml"
+    original = centre.read_text(encoding="utf-8")
+    centre.write_text(original + '\nphone = "not a phone"\n', encoding="utf-8")
+    replies = await staff.send("/reload")
+    assert "прежняя версия" in replies.text and "centre.toml: field 'phone'" in replies.text
+    centre.write_text(original.replace('status = "announced"', 'status = "confirmed"')
+                      + '\nphone = "+7 7232 11 22 33"\n', encoding="utf-8")
+    assert "Содержание перезагружено" in (await staff.send("/reload")).text
+    replies = await user.send("/contacts")
+    assert "+7 7232 11 22 33" in replies.text and ANNOUNCED["ru"] not in replies.text
+
+
+async def engineer_in(client, lang: str) -> Person:
+    user = await Person(client, language_code=lang).join()
+    await user.send("/start")
+    await user.press(ROLE[lang])
+    return user
