@@ -19,6 +19,7 @@ from domain.content import CONTENT_DIR
 from domain.library import Library
 from handlers import (
     broadcasts,
+    contacts,
     cost,
     desk,
     edits,
@@ -33,6 +34,7 @@ from handlers import (
     session,
     start,
     throttle,
+    typed,
 )
 from handlers.base import BotContext
 from handlers.desk.roles import publish_staff_commands
@@ -59,8 +61,9 @@ class Feature(Protocol):
 # The table of contents of the bot: each module registers its own handlers, flows, menu
 # entries and commands. throttle runs first (group -2), then session (group -1); edits before
 # any feature sees one; fallback must stay last.
-FEATURES: list[Feature] = [throttle, session, edits, membership, start, language, guide, cost,
-                           lookup, intake, my_applications, mydata, desk, broadcasts, fallback]
+FEATURES: list[Feature] = [throttle, session, edits, membership, start, language, typed, guide,
+                           cost, contacts, lookup, intake, my_applications, mydata, desk,
+                           broadcasts, fallback]
 JOBS = [outbox, broadcast, rates]
 HEARTBEAT_SECONDS = 30
 MAX_RETRY_SECONDS = 60  # the longest wait between attempts to reach the Bot API at start

@@ -189,6 +189,33 @@ class BotApi:
             body.update(caption=caption, caption_entities=entities)
         return await self._deliver(chat, body, markup, raw, p)
 
+    async def m_sendvenue(self, p: Params) -> dict:
+        """A map point with a title and address; Telegram refuses a missing or out-of-range
+        coordinate and an empty title or address."""
+        chat = self.world.chat_for_send(p.require_int("chat_id"))
+        venue = {}
+        for key, limit in (("latitude", 90.0), ("longitude", 180.0)):
+            raw = p.get(key)
+            try:
+                value = float(raw)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise bad_request(f"parameter \"{key}\" is required") from None
+            if not -limit <= value <= limit:
+                raise bad_request("VENUE_GEO_INVALID")
+            venue[key] = value
+        title, address = p.str("title") or "", p.str("address") or ""
+        if not title.strip():
+            raise bad_request("title is empty")
+        if not address.strip():
+            raise bad_request("address is empty")
+        markup = check_markup(p.get("reply_markup"))
+        self.world.check_rate(chat)
+        body = {"venue": {"location": {"latitude": venue["latitude"],
+                                       "longitude": venue["longitude"]},
+                          "title": title, "address": address},
+                "location": {"latitude": venue["latitude"], "longitude": venue["longitude"]}}
+        return await self._deliver(chat, body, markup, "", p)
+
     def _input_file(self, p: Params, kind: str):
         value = p.get(kind)
         if isinstance(value, str) and value.startswith("attach://"):
@@ -214,10 +241,14 @@ class BotApi:
             message["reply_markup"] = markup
         world.messages[(chat["id"], message["message_id"])] = message
         world.stats["sent"] += 1
-        kind = "document" if "document" in body else "photo" if "photo" in body else "text"
+        kind = "document" if "document" in body else "photo" if "photo" in body else \
+            "venue" if "venue" in body else "text"
+        text = body.get("text") or body.get("caption", "")
+        if kind == "venue":
+            text = f"{body['venue']['title']}\n{body['venue']['address']}"
         await world.record({"type": "send", "kind": kind, "chat_id": chat["id"],
-                            "message_id": message["message_id"], "text": body.get("text") or
-                            body.get("caption", ""), "html": raw, "reply_markup": markup,
+                            "message_id": message["message_id"], "text": text,
+                            "html": raw, "reply_markup": markup, "venue": body.get("venue"),
                             "file_id": _file_id(body), "paid": p.bool("allow_paid_broadcast")})
         return message
 

@@ -36,6 +36,9 @@ def render(event: dict) -> str:
     lines = [f"{DIM}── {head.get(event['type'], event['type'])} ──{RESET}"]
     if event.get("kind") in ("document", "photo"):
         lines.append(f"[{event['kind']} {event.get('file_id')}]")
+    if event.get("kind") == "venue" and event.get("venue"):
+        point = event["venue"]["location"]
+        lines.append(f"[map {point['latitude']}, {point['longitude']}]")
     if text:
         lines.append(text)
     for row in (event.get("reply_markup") or {}).get("keyboard", []):

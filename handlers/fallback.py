@@ -1,7 +1,8 @@
 """Everything no feature claimed: flow input routing, hints, refusals, and errors.
 
 Registered last. A user never meets silence or a stack trace: unknown text
-gets the menu, unsupported content a hint, a stale or forged button a polite
+gets the lookup's nearest entries and the ways on (guide, estimate, lookup, the centre),
+unsupported content a hint, a stale or forged button a polite
 refusal, a group message a pointer to the private chat.
 """
 from __future__ import annotations
@@ -15,9 +16,11 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from handlers import start
 from handlers.base import BotContext, answer, message_of, named, send
 from handlers.guards import staff_only
+from handlers.lookup import label, options_rows
 from handlers.menu import menu_markup, menu_text
 from handlers.registry import Registry
 from i18n import Translator, negotiate
+from services.keyboards import Button, keyboard
 from services.texts import clip
 from storage.conversations import StaleConversation
 
@@ -38,13 +41,35 @@ async def route_input(update: Update, ctx: BotContext) -> None:
     for route in ctx.registry.text_routes if message.text else []:
         if await route(update, ctx):
             return
-    tr = ctx.tr
     if message.text:
-        text = tr._("I didn't understand that. Please use the buttons below, or /help.")
-    else:
-        text = tr._("I can't use this kind of message here. Please send text or use the "
-                    "buttons below.")
+        await offer_options(update, ctx, message.text)
+        return
+    tr = ctx.tr
+    text = tr._("I can't use this kind of message here. Please send text or use the "
+                "buttons below.")
     await send(update, ctx, text + "\n\n" + menu_text(tr), menu_markup(ctx))
+
+
+SUGGESTIONS = 3
+SUGGESTION_SCORE = 25  # of 100: a word or so of the text names the entry
+
+
+async def offer_options(update: Update, ctx: BotContext, text: str) -> None:
+    """Text nothing claimed: the lookup's nearest entries, the guide, the estimate, a new
+    search and the centre, instead of "I did not understand"."""
+    tr = ctx.tr
+    near = ctx.services.library.index.search(text[:200], limit=SUGGESTIONS,
+                                             minimum=SUGGESTION_SCORE)
+    rows: list[list[Button]] = [[(label(m.entry.title[tr.language]), f"req:e:{m.entry.id}")]
+                                for m in near]
+    if near:
+        reply = tr._("I'm not sure what you are looking for. Perhaps one of these entries, or "
+                     "one of the ways below:")
+    else:
+        reply = tr._("I'm not sure what you are looking for. Here is where to find it: the "
+                     "guide for your vehicle's path, the cost estimate, the requirement "
+                     "lookup, or a question to the centre.")
+    await send(update, ctx, reply, keyboard(rows + options_rows(ctx)))
 
 
 @named("unknown-command")

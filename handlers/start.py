@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from handlers import flows, language
 from handlers.base import BotContext, answer, callback, named, show
 from handlers.flows import Flow
-from handlers.menu import back_to_menu, menu_markup, menu_text
+from handlers.menu import menu_markup, menu_text
 from handlers.registry import Registry
 from i18n import LANGUAGES, Translator
 from services.keyboards import keyboard
@@ -124,7 +124,9 @@ def help_text(tr: Translator) -> str:
 @named("help")
 async def help_command(update: Update, ctx: BotContext) -> None:
     await answer(update, ctx)
-    await show(update, ctx, help_text(ctx.tr), back_to_menu(ctx.tr))
+    tr = ctx.tr  # "ask the centre" in the help: its card is one press away
+    await show(update, ctx, help_text(tr), keyboard([[(tr._("📍 Contacts"), "centre"),
+                                                      (tr._("⬅️ Main menu"), "menu")]]))
 
 
 @named("cancel")

@@ -153,3 +153,15 @@ def test_html_parser_entities_and_escapes():
         parse("<b><i>x</b></i>")
     with pytest.raises(HtmlError):
         parse('<span class="x">y</span>')
+
+
+async def test_send_venue_and_its_refusals(tg, client, chat):
+    sent = await tg.send_venue(chat, latitude=49.95, longitude=82.62, title="Centre",
+                               address="Ust-Kamenogorsk")
+    assert sent.venue.title == "Centre" and sent.venue.location.latitude == 49.95
+    events = (await client.events(chat))["events"]
+    assert events[-1]["kind"] == "venue"
+    with pytest.raises(BadRequest, match="(?i)venue_geo_invalid"):
+        await tg.send_venue(chat, latitude=91, longitude=82.62, title="C", address="A")
+    with pytest.raises(BadRequest, match="(?i)title is empty"):
+        await tg.send_venue(chat, latitude=49.9, longitude=82.6, title=" ", address="A")

@@ -17,7 +17,7 @@ async def test_first_contact_speaks_telegram_language(person, code, lang):
     assert ROLE_QUESTION[lang] in replies.text
     replies = await user.press("🔧")
     assert MENU[lang] in replies.text
-    assert len(user.last_message["reply_markup"]["inline_keyboard"]) == 4  # 8 buttons, 2 a row
+    assert len(user.last_message["reply_markup"]["inline_keyboard"]) == 5  # 9 buttons, 2 a row
 
 
 async def test_unknown_language_gets_the_picker_then_its_choice(person):
@@ -58,8 +58,8 @@ async def test_commands_published_for_each_language(bot, client):
     assert commands["default|zh"][0]["description"] == "主菜单"
     assert commands["default|"] == commands["default|ru"]  # the default language for others
     names = [c["command"] for c in commands["default|zh"]]
-    assert names == ["start", "guide", "cost", "req", "apply", "my", "language", "help",
-                     "cancel"]
+    assert names == ["start", "guide", "cost", "req", "apply", "my", "language", "contacts",
+                     "help", "cancel"]
 
 
 @pytest.mark.parametrize("content", [
@@ -76,7 +76,8 @@ async def test_unsupported_content_gets_a_hint_in_the_user_language(person, cont
 async def test_unknown_text_and_command(person):
     user = await person("zh")
     await user.send("/start")
-    assert "没有理解" in (await user.send("你好")).text
+    replies = await user.send("嗯嗯嗯")
+    assert "我不太确定您要找什么" in replies.text and len(replies.buttons()) >= 5
     assert "未知命令 /foo" in (await user.send("/foo")).text
 
 
