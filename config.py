@@ -57,6 +57,9 @@ class Settings:
     reminder_tick_seconds: int = 30  # how often due reminders are looked for; 0: never (tests)
     rates_feed_url: str = "https://nationalbank.kz/rss/rates_all.xml"  # empty: never fetched
     rates_time: time = time(10, 0)  # the daily fetch, local time
+    # The staff supergroup (a forum) where each conversation gets its own topic; 0: none,
+    # the private desk works alone.
+    staff_group_id: int = 0
 
     @property
     def tz(self) -> ZoneInfo:

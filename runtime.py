@@ -18,6 +18,7 @@ from config import Settings
 from domain.content import CONTENT_DIR
 from domain.library import Library
 from handlers import (
+    ask,
     broadcasts,
     cost,
     desk,
@@ -60,7 +61,7 @@ class Feature(Protocol):
 # entries and commands. throttle runs first (group -2), then session (group -1); edits before
 # any feature sees one; fallback must stay last.
 FEATURES: list[Feature] = [throttle, session, edits, membership, start, language, guide, cost,
-                           lookup, intake, my_applications, mydata, desk, broadcasts, fallback]
+                           lookup, intake, my_applications, mydata, ask, desk, broadcasts, fallback]
 JOBS = [outbox, broadcast, rates]
 HEARTBEAT_SECONDS = 30
 MAX_RETRY_SECONDS = 60  # the longest wait between attempts to reach the Bot API at start

@@ -16,7 +16,7 @@ from domain.applications import Application
 from domain.outbox import Notice
 from i18n import Translator
 from services import application_texts as render
-from services import notices
+from services import desk_texts, notices
 from services.container import Services
 from services.keyboards import keyboard
 from services.outbox import NOTICE_DETAILS
@@ -26,6 +26,10 @@ from services.outbox import NOTICE_DETAILS
 class Message:
     text: str
     markup: InlineKeyboardMarkup | None = None
+    file_id: str | None = None      # sent as this kind of file, the text as its caption
+    file_type: str | None = None    # 'document' or 'photo'
+    topic_of: int | None = None     # into this thread's forum topic (created when missing)
+    topic_name: str = ""
 
 
 # A message to send; None: drop the notice (its reason is gone); a datetime: not before.
@@ -40,6 +44,8 @@ async def prepare(services: Services, tr: Translator, notice: Notice, now: datet
         return _guide(services, tr, notice)
     if notice.kind == "digest":
         return await _digest(services, tr, notice)
+    if notice.kind in THREAD_KINDS:
+        return await _thread(services, tr, notice)
     preparer = CASE_KINDS.get(notice.kind)
     case = await services.repos.applications.get(int(notice.payload.get("app", 0)))
     if preparer is None or case is None:
@@ -133,7 +139,8 @@ async def _new_application(services: Services, tr: Translator, case: Application
                            notice: Notice, now: datetime) -> Prepared:
     if case.status == "draft":
         return None
-    return Message(notices.new_application_text(tr, case))
+    return Message(notices.new_application_text(tr, case),
+                   keyboard([[(tr._("📂 Open"), f"st:v:{case.id}")]]))
 
 
 async def _digest(services: Services, tr: Translator, notice: Notice) -> Prepared:
@@ -148,6 +155,36 @@ async def _digest(services: Services, tr: Translator, notice: Notice) -> Prepare
     lines += [f"• /app {c.number} · {render.status_label(tr, c.status)} · "
               f"{render.local_time(tr, c.updated_at)}" for c in cases[:50]]
     return Message("\n".join(lines))
+
+
+THREAD_KINDS = ("reply", "question", "topic")
+
+
+async def _thread(services: Services, tr: Translator, notice: Notice) -> Prepared:
+    """A conversation message: to the applicant (a reply), to a staff member (a
+    question), or into the staff group's topic (either, and notes)."""
+    repos = services.repos
+    thread = await repos.threads.get(int(notice.payload.get("thread", 0)))
+    message = await repos.threads.message(int(notice.payload.get("message", 0)))
+    if thread is None or message is None:
+        return None  # erased meanwhile
+    app = await repos.applications.get(thread.application_id) if thread.application_id \
+        else None
+    if notice.kind == "reply":
+        if thread.user_id != notice.chat_id:
+            return None
+        text = desk_texts.reply_to_applicant(tr, app, message.text)
+        markup = keyboard([[(tr._("✉️ Reply"), f"ask:{thread.application_id or 0}")]])
+        return Message(text, markup, message.file_id, message.file_type)
+    buttons = keyboard([[(tr._("✍️ Reply"), f"st:r:{thread.id}"),
+                         (tr._("💬 Conversation"), f"st:th:{thread.id}")]])
+    if notice.kind == "question":
+        text = await desk_texts.question_to_staff(services, tr, thread, app, message)
+        return Message(text, buttons, message.file_id, message.file_type)
+    applicant = await repos.users.get(thread.user_id) if thread.user_id else None
+    return Message(await desk_texts.topic_line(services, tr, message), None, message.file_id,
+                   message.file_type, topic_of=thread.id,
+                   topic_name=desk_texts.topic_name(app, applicant, thread.user_id))
 
 
 CASE_KINDS: dict[str, CasePreparer] = {

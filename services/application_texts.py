@@ -208,7 +208,8 @@ def review_text(tr: Translator, app: Application, docs: list[Document],
 
 
 def card_text(tr: Translator, app: Application, docs: list[Document],
-              history: list[StatusChange]) -> str:
+              history: list[StatusChange], actors: dict[int, str] | None = None) -> str:
+    """`actors`: staff see who made each change (names by user id, already escaped)."""
     lines = [tr._("<b>Application {number}</b>", number=app.number),
              tr._("Status: <b>{status}</b>", status=status_label(tr, app.status)), ""]
     lines += fields_block(tr, app)
@@ -221,6 +222,8 @@ def card_text(tr: Translator, app: Application, docs: list[Document],
         line = f"{local_time(tr, change.at)}: {html.escape(status_label(tr, change.to_status))}"
         if change.comment:
             line += f" — {html.escape(clip(change.comment, COMMENT_SHOWN))}"
+        if actors is not None and change.actor_id in actors:
+            line += f" · {actors[change.actor_id]}"
         lines.append(line)
     return "\n".join(lines)
 

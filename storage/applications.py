@@ -215,6 +215,15 @@ class ApplicationRepo:
             anonymised = cur.rowcount
             await conn.execute("UPDATE status_changes SET actor_id = NULL WHERE actor_id = ?",
                                (user_id,))
+            # Their conversation with the centre: what they wrote and what they were told
+            # (staff's internal notes and desk events stay with the anonymised case).
+            await conn.execute(
+                "DELETE FROM thread_messages WHERE kind IN ('in', 'out') AND thread_id IN"
+                " (SELECT id FROM threads WHERE user_id = ?)", (user_id,))
+            await conn.execute("DELETE FROM threads WHERE user_id = ? AND application_id"
+                               " IS NULL", (user_id,))
+            await conn.execute("UPDATE threads SET user_id = NULL, waiting_since = NULL"
+                               " WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
@@ -224,6 +233,39 @@ class ApplicationRepo:
     async def by_number(self, number: str) -> Application | None:
         row = await self.db.fetchone("SELECT * FROM applications WHERE number = ?", (number,))
         return _application(row) if row else None
+
+    async def search(self, query: str, limit: int = 20) -> list[Application]:
+        """Submitted applications matching a number, a VIN (whole or its last 6), an id
+        number (IIN, BIN, passport, USCC), a phone (its last 10 digits) or a name (any
+        part, any case: compared in Python, as SQLite's lower() knows only ASCII)."""
+        text = " ".join(query.split())
+        code = "".join(text.split()).upper()
+        digits = "".join(c for c in text if c.isdigit())
+        clauses, params = ["number = ?", "upper(id_number) = ?", "vin = ?"], [code, code, code]
+        if len(code) == 6 and code.isalnum():
+            clauses.append("vin LIKE ?")
+            params.append("%" + code)
+        if len(digits) >= 10 and len(digits) >= len(code) - 2:  # a phone, however written
+            clauses.append("phone LIKE ?")
+            params.append("%" + digits[-10:])
+        rows = await self.db.fetchall(
+            f"SELECT * FROM applications WHERE status != 'draft' AND ({' OR '.join(clauses)})"
+            " ORDER BY submitted_at DESC, id DESC LIMIT ?", (*params, limit))
+        found = [_application(r) for r in rows]
+        if len(text) >= 3 and len(found) < limit:
+            needle = text.casefold()
+            names = await self.db.fetchall(
+                "SELECT id, applicant_name FROM applications WHERE status != 'draft'"
+                " AND applicant_name IS NOT NULL ORDER BY submitted_at DESC, id DESC")
+            seen = {a.id for a in found}
+            for row in names:
+                if row["id"] not in seen and needle in str(row["applicant_name"]).casefold():
+                    app = await self.get(row["id"])
+                    if app is not None:
+                        found.append(app)
+                    if len(found) >= limit:
+                        break
+        return found
 
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall(

@@ -14,8 +14,10 @@ from domain.applications import Application
 from handlers import flows
 from handlers.base import BotContext, answer, chat_id, named, send, show
 from handlers.desk.common import FLOW, action_label
+from handlers.desk.conversation import owner_buttons
 from handlers.guards import staff_only
 from services import application_texts as render
+from services import desk_texts, threads
 from services.keyboards import Button, keyboard
 
 NUMBER = re.compile(r"EV-[0-9]{4}-[0-9]{6,9}")
@@ -26,7 +28,15 @@ async def card(update: Update, ctx: BotContext, case: Application, fresh: bool =
     tr = ctx.tr
     docs = await ctx.repos.applications.documents(case.id)
     history = await ctx.repos.applications.history(case.id)
-    text = render.card_text(tr, case, docs, history)
+    actors = {h.actor_id: await desk_texts.name_of(ctx.services, h.actor_id)
+              for h in history if h.actor_id is not None and h.actor_id != case.user_id}
+    text = render.card_text(tr, case, docs, history, actors)
+    thread = await threads.thread_of(ctx.services, case, case.user_id or 0)
+    said = await ctx.repos.threads.count(thread.id)
+    text += "\n\n" + await desk_texts.who_line(ctx.services, tr, thread, case)
+    if thread.waiting_since is not None:
+        text += "\n" + tr._("⏳ Waiting for an answer since {when}",
+                            when=render.local_time(tr, thread.waiting_since))
     details = []
     if case.inspection_at:
         details.append(tr._("Inspection: {when}, {place}", when=render.local_time(
@@ -42,6 +52,10 @@ async def card(update: Update, ctx: BotContext, case: Application, fresh: bool =
     actions = [(action_label(tr, new), f"st:t:{case.id}:{case.status}:{new}")
                for new in machine.staff_actions(case.status)]
     rows += [actions[i:i + 2] for i in range(0, len(actions), 2)]
+    talk: list[Button] = [(tr._("💬 Conversation ({n})", n=said), f"st:th:{thread.id}")]
+    if thread.user_id is not None:
+        talk.append((tr._("✍️ Reply"), f"st:r:{thread.id}"))
+    rows += [talk, owner_buttons(ctx, thread)]
     rows.append([(tr._("⬅️ Queue"), "st:q")])
     put = send if fresh else show
     await put(update, ctx, text, keyboard(rows))

@@ -24,8 +24,13 @@ async def queue(update: Update, ctx: BotContext) -> None:
     lines = [tr._("<b>Application queue</b>")]
     lines += [f"{render.status_label(tr, s)}: {counts.get(s, 0)}" for s in
               (*OPEN, "approved", "rejected", "withdrawn")]
-    rows = [[(f"{render.status_label(tr, s)} ({counts.get(s, 0)})", f"st:q:{s}:0")]
-            for s in OPEN if counts.get(s)]
+    waiting = await ctx.repos.threads.count_unanswered()
+    mine = await ctx.repos.threads.of_assignee(ctx.user.id)
+    lines.insert(1, tr._("💬 Unanswered conversations: {n}", n=waiting))
+    rows = [[(tr._("💬 Unanswered ({n})", n=waiting), "st:u:0"),
+             (tr._("🙋 My cases ({n})", n=len(mine)), "st:my")]]
+    rows += [[(f"{render.status_label(tr, s)} ({counts.get(s, 0)})", f"st:q:{s}:0")]
+             for s in OPEN if counts.get(s)]
     rows.append([(tr._("⬅️ Main menu"), "menu")])
     await show(update, ctx, "\n".join(lines), keyboard(rows))
 
