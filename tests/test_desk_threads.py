@@ -63,6 +63,7 @@ async def test_private_desk_question_and_answer_both_in_history(person, bot, cli
 async def test_general_question_from_the_main_menu_with_a_file(person, bot, client):
     applicant = await person("kk")
     await applicant.send("/start")
+    await applicant.press("Импорттаушы")
     staff = await staff_member(client)
     await applicant.press("Орталыққа жазу")
     replies = await applicant.send_file("scan.pdf", b"%PDF-1.4 question", "application/pdf")
@@ -170,12 +171,12 @@ async def test_assignment_take_assign_release_and_my_cases(person, bot, client):
     assert any("EV-2026-000001" in b for b in mine.buttons())
     assert not any("EV-2026-000001" in b for b in (await second.send("/mine")).buttons())
     await first.press("EV-2026-000001")
-    await first.press("Назначить")
+    await first.press("Передать")
     listed = await first.press_data(f"st:as:1:{second.user_id}:{first.user_id}")
-    assert "назначил(а) заявку" in listed.text
+    assert "передал(а) заявку" in listed.text
     assert any("EV-2026-000001" in b for b in (await second.send("/mine")).buttons())
     # The first member's stale "Release" (owner seen: themselves) is refused.
-    stale = await first.press_data(f"st:as:1:0:{first.user_id}", forge=True)
+    stale = await first.press_data(f"st:as:1:0:{first.user_id}", forge=True, expect=0)
     assert "Кто-то уже сменил ответственного" in stale.callback["text"]
     await second.send("/app EV-2026-000001")
     await second.press("Освободить")
@@ -185,6 +186,7 @@ async def test_assignment_take_assign_release_and_my_cases(person, bot, client):
     assert [(m.author_id, m.text) for m in history] == [
         (900002, "900002"), (900002, "900001"), (900001, "")]
     # Status changes name the staff member on the card.
+    await second.send("/app EV-2026-000001")
     await second.press("Взять на рассмотрение")
     card = await second.send("/app EV-2026-000001")
     assert "рассмотрении · Staff" in card.text

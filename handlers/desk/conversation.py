@@ -63,7 +63,7 @@ def owner_buttons(ctx: BotContext, thread: Thread) -> list[Button]:
         row.append((tr._("🙋 Take"), f"st:as:{thread.id}:{me}:{owner}"))
     if owner:
         row.append((tr._("↩️ Release"), f"st:as:{thread.id}:0:{owner}"))
-    row.append((tr._("👥 Assign"), f"st:al:{thread.id}"))
+    row.append((tr._("👥 Hand over"), f"st:al:{thread.id}"))
     return row
 
 
