@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Kinds sent to staff, whatever the applicant's own settings.
-STAFF_KINDS = ("documents_flag", "new_application", "digest", "question", "topic")
+STAFF_KINDS = ("documents_flag", "new_application", "digest", "question", "topic", "overdue")
 # Kinds that are news, not nudges: sent at night too, and to users who muted reminders.
 URGENT_KINDS = ("status", "new_application", "reply", "question", "topic")
 # Kinds told in the order they were written (a later status must not overtake an earlier).

@@ -143,17 +143,39 @@ async def _new_application(services: Services, tr: Translator, case: Application
                    keyboard([[(tr._("📂 Open"), f"st:v:{case.id}")]]))
 
 
+async def _overdue(services: Services, tr: Translator, case: Application, notice: Notice,
+                   now: datetime) -> Prepared:
+    if case.status != notice.payload.get("status"):
+        return None  # it moved on meanwhile
+    since = int(notice.payload.get("since", 0))
+    return Message(tr._("⚠️ Application {number} is overdue: «{status}» since {when}. "
+                        "/app {number}", number=case.number,
+                        status=render.status_label(tr, case.status),
+                        when=render.local_time(tr, since)),
+                   keyboard([[(tr._("📂 Open"), f"st:v:{case.id}")]]))
+
+
 async def _digest(services: Services, tr: Translator, notice: Notice) -> Prepared:
     settings, repos = services.settings, services.repos
     cases = [c for c in [await repos.applications.get(int(i))
                          for i in notice.payload.get("apps", [])] if c is not None]
-    if not cases:
+    late = [c for c in [await repos.applications.get(int(i))
+                        for i in notice.payload.get("overdue", [])] if c is not None]
+    if not cases and not late:
         return None
+    overdue_lines = [tr.ngettext("⚠️ {n} application is past its deadline:",
+                                 "⚠️ {n} applications are past their deadline:", len(late))]
+    overdue_lines += [f"• /app {c.number} · {render.status_label(tr, c.status)}"
+                      for c in late[:30]]
+    if not cases:
+        return Message("\n".join(overdue_lines))
     lines = [tr.ngettext("🗂 {n} application has been waiting longer than {days} days:",
                          "🗂 {n} applications have been waiting longer than {days} days:",
                          len(cases), days=settings.waiting_limit_days)]
     lines += [f"• /app {c.number} · {render.status_label(tr, c.status)} · "
               f"{render.local_time(tr, c.updated_at)}" for c in cases[:50]]
+    if late:
+        lines += [""] + overdue_lines
     return Message("\n".join(lines))
 
 
@@ -189,5 +211,6 @@ async def _thread(services: Services, tr: Translator, notice: Notice) -> Prepare
 
 CASE_KINDS: dict[str, CasePreparer] = {
     "documents": _documents, "documents_flag": _documents_flag, "inspection": _inspection,
-    "draft": _draft, "status": _status, "new_application": _new_application}
-STAFF_CASE_KINDS = ("documents_flag", "new_application")
+    "draft": _draft, "status": _status, "new_application": _new_application,
+    "overdue": _overdue}
+STAFF_CASE_KINDS = ("documents_flag", "new_application", "overdue")

@@ -205,6 +205,7 @@ async def tick(app: App) -> int:
     how many messages went out."""
     sender: OutboxSender = app.bot_data["outbox"]
     await digest.owe_digest(sender.services)
+    await digest.escalate_overdue(sender.services)
     return await sender.deliver_due()
 
 

@@ -267,6 +267,29 @@ class ApplicationRepo:
                         break
         return found
 
+    async def open_with_since(self) -> list[tuple[Application, int]]:
+        """Open applications with the time each entered its current status (for deadlines),
+        the oldest first."""
+        marks = ", ".join("?" for _ in OPEN)
+        rows = await self.db.fetchall(
+            "SELECT a.*, coalesce((SELECT max(s.at) FROM status_changes s WHERE"
+            " s.application_id = a.id AND s.to_status = a.status), a.updated_at) AS since"
+            f" FROM applications a WHERE a.status IN ({marks}) ORDER BY since, a.id", OPEN)
+        return [(_application(r), int(r["since"])) for r in rows]
+
+    async def escalate(self, application_id: int, status: str, since: int,
+                       owed: Sequence[Owed], now: int) -> bool:
+        """Record that an overdue stay was told, with the notices telling it; False (and
+        nothing owed) if it was told already."""
+        async with self.db.write() as conn:
+            cur = await conn.execute(
+                "INSERT INTO escalations (application_id, status, since, at) VALUES"
+                " (?, ?, ?, ?) ON CONFLICT DO NOTHING", (application_id, status, since, now))
+            if cur.rowcount != 1:
+                return False
+            await add_owed(conn, owed, now)
+        return True
+
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall(
             "SELECT status, count(*) AS n FROM applications WHERE status != 'draft'"

@@ -177,6 +177,7 @@ async def test_assignment_take_assign_release_and_my_cases(person, bot, client):
     assert any("EV-2026-000001" in b for b in (await second.send("/mine")).buttons())
     # The first member's stale "Release" (owner seen: themselves) is refused.
     stale = await first.press_data(f"st:as:1:0:{first.user_id}", forge=True, expect=0)
+    assert stale.callback is not None
     assert "Кто-то уже сменил ответственного" in stale.callback["text"]
     await second.send("/app EV-2026-000001")
     await second.press("Освободить")
@@ -237,6 +238,7 @@ async def test_two_staff_answering_at_once_both_arrive_in_order(person, bot, cli
 async def test_forged_conversation_callbacks_are_refused(person, bot, data):
     applicant, case = await applicant_with_application(person, bot, "ru")
     replies = await applicant.press_data(data, forge=True, expect=0)
+    assert replies.callback is not None
     assert replies.callback["text"] == "Эта команда только для сотрудников центра сертификации."
 
 

@@ -17,7 +17,7 @@ async def test_first_contact_speaks_telegram_language(person, code, lang):
     assert ROLE_QUESTION[lang] in replies.text
     replies = await user.press("🔧")
     assert MENU[lang] in replies.text
-    assert len(user.last_message["reply_markup"]["inline_keyboard"]) == 4  # 7 buttons, 2 a row
+    assert len(user.last_message["reply_markup"]["inline_keyboard"]) == 5  # 9 buttons, 2 a row
 
 
 async def test_unknown_language_gets_the_picker_then_its_choice(person):
