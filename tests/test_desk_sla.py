@@ -12,8 +12,8 @@ from tests.desk_helpers import applicant_with_application, staff_member
 ALMATY = ZoneInfo("Asia/Almaty")
 
 
-def almaty(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=ALMATY)  # type: ignore[misc]
+def almaty(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ALMATY)
 
 
 async def queue_line(staff) -> str:
