@@ -290,6 +290,15 @@ class ApplicationRepo:
             await add_owed(conn, owed, now)
         return True
 
+    async def all_changes(self) -> list[tuple[int, str, int | None, int, int | None]]:
+        """Every status change of submitted applications: (application, to status, actor,
+        time, the application's applicant), in order (for statistics)."""
+        rows = await self.db.fetchall(
+            "SELECT s.application_id, s.to_status, s.actor_id, s.at, a.user_id"
+            " FROM status_changes s JOIN applications a ON a.id = s.application_id"
+            " ORDER BY s.at, s.id")
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall(
             "SELECT status, count(*) AS n FROM applications WHERE status != 'draft'"

@@ -6,7 +6,17 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from domain.applications import STATUSES
 from domain.status import STAFF
 from handlers.base import callback
-from handlers.desk import case, conversation, exports, queue, roles, search, topics, transitions
+from handlers.desk import (
+    case,
+    conversation,
+    exports,
+    queue,
+    roles,
+    search,
+    stats,
+    topics,
+    transitions,
+)
 from handlers.desk.common import FLOW, DeskStep
 from handlers.registry import Registry
 
@@ -32,6 +42,7 @@ def register(registry: Registry) -> None:
     registry.add(MessageHandler(filters.ChatType.SUPERGROUP & filters.IS_TOPIC_MESSAGE,
                                 topics.topic_message))
     registry.add(CommandHandler("mine", conversation.mine, filters=private))
+    registry.add(CommandHandler("stats", stats.stats_command, filters=private))
     registry.add(CommandHandler("find", search.find_command, filters=private))
     registry.add(CallbackQueryHandler(conversation.thread_view, pattern=callback(f"st:th:{ID}")))
     registry.add(CallbackQueryHandler(conversation.reply_start, pattern=callback(f"st:r:{ID}")))
@@ -75,5 +86,7 @@ def register(registry: Registry) -> None:
     registry.command(12, "mine", lambda tr: tr._("Staff: my cases"), staff=True)
     registry.command(14, "find", lambda tr: tr._("Staff: find by number, VIN, name, IIN/BIN, "
                                                  "phone"), staff=True)
+    registry.command(16, "stats", lambda tr: tr._("Staff: statistics with a chart"),
+                     staff=True)
     registry.command(30, "export", lambda tr: tr._("Staff: export applications (CSV, Excel)"),
                      staff=True)
