@@ -19,13 +19,13 @@ def almaty(month: int, day: int, hour: int) -> datetime:
 async def seed(bot, person, clock) -> None:
     """Four applications (times in Almaty): see the expected figures in the test."""
     repos, services = bot.runtime.repos, bot.runtime.services
-    plan: list[list[tuple[datetime, str, int | None]]] = [
-        [(almaty(11, 16, 10), "submitted", None), (almaty(11, 18, 10), "in_review", 900002),
+    plan: list[list[tuple[datetime, str, int]]] = [
+        [(almaty(11, 16, 10), "submitted", 0), (almaty(11, 18, 10), "in_review", 900002),
          (almaty(11, 19, 10), "rejected", 900002)],
-        [(almaty(11, 17, 10), "submitted", None), (almaty(11, 17, 22), "in_review", 900001),
+        [(almaty(11, 17, 10), "submitted", 0), (almaty(11, 17, 22), "in_review", 900001),
          (almaty(11, 23, 10), "rejected", 900001)],
-        [(almaty(11, 23, 10), "submitted", None), (almaty(11, 24, 10), "rejected", 900002)],
-        [(almaty(11, 20, 10), "submitted", None)],
+        [(almaty(11, 23, 10), "submitted", 0), (almaty(11, 24, 10), "rejected", 900002)],
+        [(almaty(11, 20, 10), "submitted", 0)],
     ]
     for steps in plan:
         user = await person("ru")
