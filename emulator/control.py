@@ -66,6 +66,12 @@ class Control:
         location. "chat" overrides the private chat (for groups)."""
         body = await request.json()
         content = self._content(body)
+        if body.get("forward_from") is not None:  # a forwarded message, as Telegram marks it
+            origin = self.world.users.get(int(body["forward_from"]))
+            content["forward_origin"] = {"type": "user", "sender_user": origin,
+                                         "date": int(time.time())} if origin else \
+                {"type": "hidden_user", "sender_user_name": "Hidden",
+                 "date": int(time.time())}
         if body.get("message_thread_id") is not None:
             content["message_thread_id"] = int(body["message_thread_id"])
         chat = body.get("chat")

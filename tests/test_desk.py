@@ -32,9 +32,13 @@ async def test_staff_moves_an_application_through_the_whole_workflow(person, bot
     await staff.press("Взять на рассмотрение")
     await applicant_sees("мәртебесі енді қаралуда")
 
-    await staff.press("Запросить документы")
-    await staff.press("Титул")
-    await staff.press("Договор купли-продажи")
+    replies = await staff.press("Запросить документы")
+    # What is missing is ticked already (nothing was uploaded): untick all but two.
+    ticked = [b for b in replies.buttons() if b.startswith("✅ ")]
+    assert "✅ Титул" in ticked and "✅ Договор купли-продажи" in ticked
+    for label in ticked:
+        if label not in ("✅ Титул", "✅ Договор купли-продажи"):
+            await staff.press(label)
     await staff.press("Продолжить")
     replies = await staff.send("Нужен инвойс с печатью продавца")
     assert "Статус изменён на «запрошены документы»" in replies.text

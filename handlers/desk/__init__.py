@@ -10,6 +10,7 @@ from handlers.desk import (
     case,
     conversation,
     exports,
+    files,
     queue,
     roles,
     search,
@@ -41,7 +42,10 @@ def register(registry: Registry) -> None:
     # The staff group's topics: before fallback's pointer to the private chat.
     registry.add(MessageHandler(filters.ChatType.SUPERGROUP & filters.IS_TOPIC_MESSAGE,
                                 topics.topic_message))
+    registry.flow(roles.GRANT, {roles.GrantStep.WHO: roles.on_who},
+                  on_cancel=conversation.on_cancel)
     registry.add(CommandHandler("mine", conversation.mine, filters=private))
+    registry.add(CallbackQueryHandler(files.zip_files, pattern=callback(f"st:z:{ID}")))
     registry.add(CommandHandler("stats", stats.stats_command, filters=private))
     registry.add(CommandHandler("find", search.find_command, filters=private))
     registry.add(CallbackQueryHandler(conversation.thread_view, pattern=callback(f"st:th:{ID}")))

@@ -49,6 +49,8 @@ async def card(update: Update, ctx: BotContext, case: Application, fresh: bool =
         text += "\n\n" + "\n".join(details)
     rows: list[list[Button]] = list(render.document_rows(tr, docs, "st:f",
                                                          f"st:d:{case.id}:0"))
+    if len(docs) > 1:
+        rows.append([(tr._("🗜 All files (zip)"), f"st:z:{case.id}")])
     actions = [(action_label(tr, new), f"st:t:{case.id}:{case.status}:{new}")
                for new in machine.staff_actions(case.status)]
     rows += [actions[i:i + 2] for i in range(0, len(actions), 2)]

@@ -40,7 +40,12 @@ async def transition(update: Update, ctx: BotContext) -> None:
     if need is None:
         await apply_change(update, ctx, case.id, expected, new, "")
         return
-    await ask(update, ctx, DeskStep(need), ChangeState(case.id, expected, new))
+    state = ChangeState(case.id, expected, new)
+    if new == "documents_requested":  # the required items not uploaded yet, pre-ticked
+        uploaded = {d.kind for d in await ctx.repos.applications.documents(case.id)}
+        state.items = [i.kind for i in render.app_checklist(case)
+                       if i.required and i.kind not in uploaded]
+    await ask(update, ctx, DeskStep(need), state)
 
 
 # --- asking for what a change needs (the answers wait in the conversation row) ----------

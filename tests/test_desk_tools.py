@@ -1,0 +1,73 @@
+"""Case tools: the new-application notice opens the case, all files as one zip, and /grant
+by a forwarded message, a shared contact or a @username."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from emulator.client import Person
+from tests.desk_helpers import applicant_with_application, staff_member
+
+
+async def test_new_application_notice_has_an_open_button(person, bot, client):
+    staff = await staff_member(client)
+    applicant = await person("ru")
+    await applicant.send("/start")
+    repos, services = bot.runtime.repos, bot.runtime.services
+    from services import workflow
+    draft = await repos.applications.create_draft(
+        applicant.user_id, {"make": "BYD", "model": "Han", "vin": "1HGCM82633A004352"},
+        bot.clock.timestamp())
+    await workflow.submit(services, draft, applicant.user_id)
+    notice = await staff._collect()
+    assert "EV-2026-000001" in notice.text
+    card = await staff.press("Открыть")
+    assert "Заявка EV-2026-000001" in card.text
+
+
+async def test_all_files_as_one_zip(person, bot, client):
+    applicant, case = await applicant_with_application(person, bot, "ru")
+    await applicant.send("/my")
+    await applicant.press("EV-2026-000001")
+    for name, kind in (("title.pdf", "Титул"), ("contract.pdf", "Договор")):
+        await applicant.press("Добавить документ")
+        await applicant.press(kind)
+        await applicant.send_file(name, b"%PDF-1.4 " + name.encode(), "application/pdf")
+    staff = await staff_member(client)
+    await staff.send("/app EV-2026-000001")
+    replies = await staff.press("zip")
+    sent = replies.events[-1]
+    assert sent["kind"] == "document" and "2" in sent["text"]
+    archive = zipfile.ZipFile(io.BytesIO(await client.file(sent["file_id"])))
+    names = sorted(archive.namelist())
+    assert names == ["01-title-title.pdf", "02-contract-contract.pdf"]
+    assert archive.read("01-title-title.pdf") == b"%PDF-1.4 title.pdf"
+
+
+async def test_grant_by_forwarded_message_contact_and_username(person, bot, client):
+    admin = await staff_member(client, 900001)
+    first = await Person(client, language_code="ru", first_name="Dana").join()
+    await first.send("/start")
+    replies = await admin.send("/grant")
+    assert "Перешлите" in replies.text
+    forwarded = await admin._act(client.send(admin.user_id, text="привет",
+                                             forward_from=first.user_id))
+    assert "теперь сотрудник" in forwarded.text
+    assert (await bot.runtime.repos.users.get(first.user_id)).role == "staff"
+
+    second = await Person(client, language_code="ru", first_name="Erlan").join()
+    await second.send("/start")
+    await admin.send("/grant")
+    shared = await admin.send_content(contact={"phone_number": "+77010000000",
+                                               "first_name": "Erlan",
+                                               "user_id": second.user_id})
+    assert "теперь сотрудник" in shared.text
+
+    await client.add_users([{"id": 4242, "first_name": "Aru", "username": "aru_kz",
+                             "language_code": "ru"}])
+    third = Person(client, user_id=4242)
+    await third.send("/start")
+    assert "теперь сотрудник" in (await admin.send("/grant @ARU_kz")).text
+    await admin.send("/grant")
+    stranger = await admin.send("12345678")
+    assert "должен сначала запустить бота" in stranger.text
