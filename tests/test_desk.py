@@ -35,9 +35,10 @@ async def test_staff_moves_an_application_through_the_whole_workflow(person, bot
     replies = await staff.press("Запросить документы")
     # What is missing is ticked already (nothing was uploaded): untick all but two.
     ticked = [b for b in replies.buttons() if b.startswith("✅ ")]
-    assert "✅ Титул" in ticked and "✅ Договор купли-продажи" in ticked
+    keep = ("✅ Титул", "✅ Договор купли-продажи")
+    assert all(any(b.startswith(k) for b in ticked) for k in keep)
     for label in ticked:
-        if label not in ("✅ Титул", "✅ Договор купли-продажи"):
+        if not label.startswith(keep):
             await staff.press(label)
     await staff.press("Продолжить")
     replies = await staff.send("Нужен инвойс с печатью продавца")
