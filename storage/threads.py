@@ -124,3 +124,10 @@ class ThreadRepo:
             " ORDER BY CASE WHEN t.waiting_since IS NULL THEN 1 ELSE 0 END,"
             " t.waiting_since, t.last_at DESC LIMIT 100", (assignee_id,))
         return [_thread(r) for r in rows]
+
+    async def assignees(self) -> dict[int, int]:
+        """Each application's owner among staff (application id -> staff id)."""
+        rows = await self.db.fetchall(
+            "SELECT application_id, assignee_id FROM threads WHERE application_id IS NOT NULL"
+            " AND assignee_id IS NOT NULL")
+        return {r[0]: r[1] for r in rows}

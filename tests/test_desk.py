@@ -9,6 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from domain import export
 from emulator.client import Person
 from tests.desk_helpers import VEHICLE, applicant_with_application, staff_member
 
@@ -173,7 +174,7 @@ async def test_export_excel_holds_the_same_rows_as_csv(person, bot, client):
     csv_rows = list(csv.reader(io.StringIO((await client.file(files[0]["file_id"])).decode(
         "utf-8-sig"))))
     book = load_workbook(io.BytesIO(await client.file(files[1]["file_id"])))
-    xlsx_rows = [["" if v is None else str(v) for v in row]
+    xlsx_rows = [["" if v is None else str(export.csv_cell(v)) for v in row]
                  for row in book.active.iter_rows(values_only=True)]
     assert len(csv_rows) == 4 and csv_rows == xlsx_rows
     assert csv_rows[0][:3] == ["Нөмірі", "Мәртебесі", "Жіберілген күні"]  # staff's language
