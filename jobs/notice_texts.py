@@ -209,8 +209,20 @@ async def _thread(services: Services, tr: Translator, notice: Notice) -> Prepare
                    topic_name=desk_texts.topic_name(app, applicant, thread.user_id))
 
 
+async def _issued(services: Services, tr: Translator, case: Application, notice: Notice,
+                  now: datetime) -> Prepared:
+    document = await services.repos.applications.document(
+        int(notice.payload.get("document", 0)))
+    if document is None or document.application_id != case.id:
+        return None
+    return Message(tr._("📄 The issued document for application {number}. It is also on the "
+                        "application's card.", number=case.number),
+                   keyboard([[(tr._("📂 Open the application"), f"my:v:{case.id}")]]),
+                   document.file_id, "document")
+
+
 CASE_KINDS: dict[str, CasePreparer] = {
     "documents": _documents, "documents_flag": _documents_flag, "inspection": _inspection,
     "draft": _draft, "status": _status, "new_application": _new_application,
-    "overdue": _overdue}
+    "overdue": _overdue, "issued": _issued}
 STAFF_CASE_KINDS = ("documents_flag", "new_application", "overdue")

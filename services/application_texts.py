@@ -95,6 +95,7 @@ def doc_label(tr: Translator, kind: str) -> str:
         "technical_description": tr._("Technical description and drawings"),
         "test_reports": tr._("Test reports and production conformity audit"),
         "power_of_attorney": tr._("Power of attorney (if an agent acts for you)"),
+        "issued": tr._("Issued document (PDF)"),
     }[kind]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -168,7 +168,9 @@ class ApplicationRepo:
 
     async def add_document(self, application_id: int, kind: str, file_id: str, unique_id: str,
                            name: str | None, mime: str | None, size: int | None,
-                           now: int) -> Document:
+                           now: int, owing: Callable[[Document], Sequence[Owed]] | None = None
+                           ) -> Document:
+        """`owing`: the notices the new document owes (written in its transaction)."""
         try:
             async with self.db.write() as conn:
                 async with conn.execute(
@@ -179,6 +181,8 @@ class ApplicationRepo:
                     document = _document(one(await cur.fetchone()))
                 await conn.execute("UPDATE applications SET updated_at = ? WHERE id = ?",
                                    (now, application_id))
+                if owing is not None:
+                    await add_owed(conn, owing(document), now)
                 return document
         except sqlite3.IntegrityError:
             raise DuplicateFile(unique_id) from None

@@ -71,3 +71,30 @@ async def test_grant_by_forwarded_message_contact_and_username(person, bot, clie
     await admin.send("/grant")
     stranger = await admin.send("12345678")
     assert "должен сначала запустить бота" in stranger.text
+
+
+async def test_issued_pdf_attached_on_approval_reaches_the_applicant(person, bot, client):
+    applicant, case = await applicant_with_application(person, bot, "zh")
+    repos, services = bot.runtime.repos, bot.runtime.services
+    from services import workflow
+    for status, details in (("in_review", {}), ("inspection", {"inspection_at": 1900000000,
+                                                              "inspection_place": "Almaty"}),
+                            ("testing", {}), ("approved", {"certificate_number": "KZ-1"})):
+        case = await repos.applications.get(case.id)
+        assert await workflow.change_status(services, case, case.status, status, 900002, "",
+                                            **details)
+    await bot.runtime.outbox.deliver_due()
+    await applicant._collect(expect=0)
+    staff = await staff_member(client)
+    await staff.send("/app EV-2026-000001")
+    await staff.press("Приложить выданный документ")
+    refused = await staff.send_file("photo.png", b"\x89PNG data", "image/png")
+    assert "PDF" in refused.text
+    done = await staff.send_file("sbkts.pdf", b"%PDF-1.4 issued", "application/pdf")
+    assert "✅" in done.text
+    got = await applicant._collect()
+    sent = got.events[0]
+    assert sent["kind"] == "document" and "EV-2026-000001" in sent["text"]
+    assert await client.file(sent["file_id"]) == b"%PDF-1.4 issued"
+    docs = await repos.applications.documents(case.id)
+    assert [d.kind for d in docs] == ["issued"]

@@ -11,6 +11,7 @@ from handlers.desk import (
     conversation,
     exports,
     files,
+    issued,
     queue,
     roles,
     search,
@@ -42,6 +43,9 @@ def register(registry: Registry) -> None:
     # The staff group's topics: before fallback's pointer to the private chat.
     registry.add(MessageHandler(filters.ChatType.SUPERGROUP & filters.IS_TOPIC_MESSAGE,
                                 topics.topic_message))
+    registry.flow(issued.FLOW, {issued.IssuedStep.FILE: issued.on_file},
+                  default_input=issued.use_file, on_cancel=issued.on_cancel)
+    registry.add(CallbackQueryHandler(issued.attach_start, pattern=callback(f"st:pdf:{ID}")))
     registry.flow(roles.GRANT, {roles.GrantStep.WHO: roles.on_who},
                   on_cancel=conversation.on_cancel)
     registry.add(CommandHandler("mine", conversation.mine, filters=private))
