@@ -36,6 +36,9 @@ async def ask(services: Services, thread: Thread, author_id: int, text: str,
     case's owner, else every staff member."""
     now = services.clock.timestamp()
     staff = [thread.assignee_id] if thread.assignee_id else await services.staff_ids()
+    # Only those who have opened the bot can be written to (a configured id may not have).
+    staff = [s for s in staff if (user := await services.repos.users.get(s)) is not None
+             and not user.blocked]
 
     def owing(message_id: int) -> list[Owed]:
         if services.settings.staff_group_id:
