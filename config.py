@@ -63,6 +63,13 @@ class Settings:
     # Working days each status may last before the case is overdue (domain.sla); overdue
     # cases go to admins once, and into the morning digest.
     sla_days: str = "submitted=2,in_review=5,documents_requested=10,inspection=10,testing=15"
+    # The centre, as a rescheduled inspection shows it: a venue with a map (when the address
+    # is set) and the phone to call.
+    centre_name: str = ""
+    centre_address: str = ""
+    centre_latitude: float = 0.0
+    centre_longitude: float = 0.0
+    centre_phone: str = ""
 
     @property
     def tz(self) -> ZoneInfo:

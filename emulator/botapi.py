@@ -219,13 +219,33 @@ class BotApi:
             message["reply_markup"] = markup
         world.messages[(chat["id"], message["message_id"])] = message
         world.stats["sent"] += 1
-        kind = "document" if "document" in body else "photo" if "photo" in body else "text"
+        kind = "document" if "document" in body else "photo" if "photo" in body else \
+            "venue" if "venue" in body else "text"
         await world.record({"type": "send", "kind": kind, "chat_id": chat["id"],
                             "message_id": message["message_id"], "text": body.get("text") or
-                            body.get("caption", ""), "html": raw, "reply_markup": markup,
+                            body.get("caption", "") or (body.get("venue") or {}).get(
+                                "address", ""), "html": raw, "reply_markup": markup,
                             "file_id": _file_id(body), "paid": p.bool("allow_paid_broadcast"),
                             "message_thread_id": thread_id})
         return message
+
+    async def m_sendvenue(self, p: Params) -> dict:
+        chat = self.world.chat_for_send(p.require_int("chat_id"))
+        try:
+            latitude, longitude = float(str(p.get("latitude"))), float(str(p.get("longitude")))
+        except ValueError:
+            raise bad_request("wrong latitude or longitude specified") from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise bad_request("wrong latitude or longitude specified")
+        title, address = p.str("title") or "", p.str("address") or ""
+        if not title or not address:
+            raise bad_request("VENUE_TITLE_EMPTY" if not title else "VENUE_ADDRESS_EMPTY")
+        self.world.check_thread(chat, _thread(p))
+        self.world.check_rate(chat)
+        venue = {"location": {"latitude": latitude, "longitude": longitude}, "title": title,
+                 "address": address}
+        return await self._deliver(chat, {"venue": venue, "location": venue["location"]},
+                                   None, "", p)
 
     # --- forum topics ---------------------------------------------------------
     async def m_createforumtopic(self, p: Params) -> dict:

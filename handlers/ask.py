@@ -7,6 +7,7 @@ callback_data: ask:<application id, 0 for a general question>, ask:x done.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from telegram import Update
@@ -95,8 +96,38 @@ async def on_cancel(update: Update, ctx: BotContext) -> None:
     await send(update, ctx, menu_text(ctx.tr), menu_markup(ctx))
 
 
+@named("ask:inspection")
+async def inspection_answer(update: Update, ctx: BotContext) -> None:
+    """The applicant's answer to a moved inspection: recorded in the case's conversation
+    (staff see it, unanswered, in their language of work)."""
+    tr = ctx.tr
+    choice, app_id, at = ctx.matched(1), int(ctx.matched(2)), int(ctx.matched(3))
+    app = await ctx.repos.applications.get_owned(app_id, ctx.user.id)
+    if app is None or app.status != "inspection" or app.inspection_at != at:
+        await answer(update, ctx, tr._("This time is no longer current: see the latest "
+                                       "message about the inspection."), alert=True)
+        return
+    await answer(update, ctx)
+    services = ctx.services
+    desk = services.translator(services.settings.default_language)
+    when = desk.datetime(datetime.fromtimestamp(at, tz=UTC))
+    said = desk._("✅ Confirmed the inspection on {when}.", when=when) if choice == "ok" \
+        else desk._("🕑 Asks for another time than {when}.", when=when)
+    thread = await threads.thread_of(services, app, ctx.user.id)
+    await threads.ask(services, thread, ctx.user.id, said)
+    if choice == "ok":
+        text = tr._("✅ Thank you: the centre knows you will come.")
+    else:
+        text = tr._("The centre will offer another time. You can write which times suit you:")
+        await FLOW.go(ctx, AskStep.WRITE, AskState(app.id))
+    await send(update, ctx, text, keyboard([[(tr._("✅ Done"), "ask:x")]])
+               if choice != "ok" else None)
+
+
 def register(registry: Registry) -> None:
     registry.flow(FLOW, {AskStep.WRITE: on_write}, on_cancel=on_cancel)
     registry.add(CallbackQueryHandler(start, pattern=callback(r"ask:(\d{1,12})")))
     registry.add(CallbackQueryHandler(done, pattern=callback("ask:x")))
+    registry.add(CallbackQueryHandler(inspection_answer,
+                                      pattern=callback(r"insp:(ok|no):(\d{1,12}):(\d{1,12})")))
     registry.menu_entry(55, "ask:0", lambda tr: tr._("✉️ Write to the centre"))

@@ -4,6 +4,7 @@ dropped rather than sent, and one whose reason moved (a draft edited since) wait
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ class Message:
     file_type: str | None = None    # 'document' or 'photo'
     topic_of: int | None = None     # into this thread's forum topic (created when missing)
     topic_name: str = ""
+    venue: dict[str, Any] | None = None  # sendVenue after the message (the centre's map)
 
 
 # A message to send; None: drop the notice (its reason is gone); a datetime: not before.
@@ -221,8 +223,28 @@ async def _issued(services: Services, tr: Translator, case: Application, notice:
                    document.file_id, "document")
 
 
+async def _inspection_moved(services: Services, tr: Translator, case: Application,
+                            notice: Notice, now: datetime) -> Prepared:
+    at = notice.payload.get("at")
+    if case.status != "inspection" or case.inspection_at != at:
+        return None  # moved again, or past this stage: the later notice tells
+    settings = services.settings
+    when = tr.datetime(datetime.fromtimestamp(int(at or 0), tz=UTC))
+    text = tr._("📅 The inspection for application {number} is moved to {when} (Almaty "
+                "time), {place}. Please confirm, or ask for another time.",
+                number=case.number, when=when, place=html.escape(case.inspection_place or ""))
+    if settings.centre_phone:
+        text += "\n" + tr._("The centre's phone: {phone}", phone=settings.centre_phone)
+    venue = {"latitude": settings.centre_latitude, "longitude": settings.centre_longitude,
+             "title": settings.centre_name or settings.centre_address,
+             "address": settings.centre_address} if settings.centre_address else None
+    return Message(text, keyboard([[(tr._("✅ I will come"), f"insp:ok:{case.id}:{at}")],
+                                   [(tr._("🕑 Ask for another time"),
+                                     f"insp:no:{case.id}:{at}")]]), venue=venue)
+
+
 CASE_KINDS: dict[str, CasePreparer] = {
     "documents": _documents, "documents_flag": _documents_flag, "inspection": _inspection,
     "draft": _draft, "status": _status, "new_application": _new_application,
-    "overdue": _overdue, "issued": _issued}
+    "overdue": _overdue, "issued": _issued, "inspection_moved": _inspection_moved}
 STAFF_CASE_KINDS = ("documents_flag", "new_application", "overdue")

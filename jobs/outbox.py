@@ -141,6 +141,11 @@ class OutboxSender:
             await self.services.repos.threads.set_topic(message.topic_of, None)
             extra["message_thread_id"] = await self._topic(chat_id, message)
             await self._call(chat_id, message, extra)
+        if message.venue:
+            try:
+                await self.bot.call("sendVenue", chat_id=chat_id, **message.venue)
+            except TelegramError as exc:  # the map is a courtesy: the message itself went
+                log.warning("venue to %s not sent: %r", chat_id, exc)
 
     async def _call(self, chat_id: int, message: Message, extra: dict[str, Any]) -> None:
         if message.file_id and message.file_type in ("document", "photo"):

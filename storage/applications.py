@@ -129,6 +129,24 @@ class ApplicationRepo:
             await add_owed(conn, owed, now)
             return True
 
+    async def reschedule(self, application_id: int, at: int, place: str, actor_id: int,
+                         now: int, owed: Sequence[Owed] = ()) -> bool:
+        """Move the inspection of an application still in inspection (False otherwise),
+        with a history row and the notices it owes, in one transaction."""
+        async with self.db.write() as conn:
+            cur = await conn.execute(
+                "UPDATE applications SET inspection_at = ?, inspection_place = ?,"
+                " updated_at = ? WHERE id = ? AND status = 'inspection'",
+                (at, place, now, application_id))
+            if cur.rowcount != 1:
+                return False
+            await conn.execute(
+                "INSERT INTO status_changes (application_id, from_status, to_status, actor_id,"
+                " comment, at) VALUES (?, 'inspection', 'inspection', ?, '', ?)",
+                (application_id, actor_id, now))
+            await add_owed(conn, owed, now)
+        return True
+
     async def of_user(self, user_id: int) -> list[Application]:
         rows = await self.db.fetchall(
             "SELECT * FROM applications WHERE user_id = ? AND status != 'draft'"

@@ -98,3 +98,46 @@ async def test_issued_pdf_attached_on_approval_reaches_the_applicant(person, bot
     assert await client.file(sent["file_id"]) == b"%PDF-1.4 issued"
     docs = await repos.applications.documents(case.id)
     assert [d.kind for d in docs] == ["issued"]
+
+
+async def test_reschedule_inspection_with_venue_confirm_and_another_time(person, bot, client):
+    await bot.stop()
+    await bot.start(centre_name="EV Certification Centre", centre_address="Astana, Mangilik El 55",
+                    centre_latitude=51.0890, centre_longitude=71.4160,
+                    centre_phone="+7 7172 000 000")
+    applicant, case = await applicant_with_application(person, bot, "zh")
+    repos, services = bot.runtime.repos, bot.runtime.services
+    from services import workflow
+    for status, details in (("in_review", {}), ("inspection", {"inspection_at": 1796450400,
+                                                              "inspection_place": "Astana"})):
+        case = await repos.applications.get(case.id)
+        assert await workflow.change_status(services, case, case.status, status, 900002, "",
+                                            **details)
+    await bot.runtime.outbox.deliver_due()
+    await applicant._collect(expect=0)
+    staff = await staff_member(client)
+    await staff.send("/app EV-2026-000001")
+    await staff.press("Перенести осмотр")
+    await staff.send("15.12.2026 11:00")
+    replies = await staff.send("Astana, Mangilik El 55, gate 2")
+    assert "Осмотр перенесён" in replies.text
+    got = await applicant._collect(expect=2)
+    kinds = [e["kind"] for e in got.events]
+    assert kinds == ["text", "venue"]
+    assert "2026年12月15日, 11:00" in got.events[0]["text"]
+    assert "+7 7172 000 000" in got.events[0]["text"]
+    assert "Mangilik El 55" in got.events[1]["text"]
+    assert (await repos.applications.get(case.id)).inspection_place == \
+        "Astana, Mangilik El 55, gate 2"
+    # Ask for another time: staff see it in the conversation, unanswered.
+    answered = await applicant.press("另约时间")
+    assert answered.events
+    await applicant.send("下午更方便")
+    thread = await repos.threads.by_key(f"a:{case.id}")
+    texts = [m.text for m in await repos.threads.messages(thread.id)]
+    assert texts[0].startswith("🕑") and texts[1] == "下午更方便"
+    assert thread.waiting_since is not None
+    # The old time's buttons are stale after another move.
+    stale = await applicant.press_data(
+        f"insp:ok:{case.id}:1796450400", forge=True, expect=0)
+    assert stale.callback is not None and stale.callback["show_alert"]

@@ -46,6 +46,8 @@ def register(registry: Registry) -> None:
     registry.flow(issued.FLOW, {issued.IssuedStep.FILE: issued.on_file},
                   default_input=issued.use_file, on_cancel=issued.on_cancel)
     registry.add(CallbackQueryHandler(issued.attach_start, pattern=callback(f"st:pdf:{ID}")))
+    registry.add(CallbackQueryHandler(transitions.reschedule_start,
+                                      pattern=callback(f"st:rs:{ID}")))
     registry.flow(roles.GRANT, {roles.GrantStep.WHO: roles.on_who},
                   on_cancel=conversation.on_cancel)
     registry.add(CommandHandler("mine", conversation.mine, filters=private))

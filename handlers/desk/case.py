@@ -54,6 +54,8 @@ async def card(update: Update, ctx: BotContext, case: Application, fresh: bool =
     actions = [(action_label(tr, new), f"st:t:{case.id}:{case.status}:{new}")
                for new in machine.staff_actions(case.status)]
     rows += [actions[i:i + 2] for i in range(0, len(actions), 2)]
+    if case.status == "inspection":
+        rows.append([(tr._("🔁 Reschedule the inspection"), f"st:rs:{case.id}")])
     if case.status == "approved":
         rows.append([(tr._("📎 Attach the issued document (PDF)"), f"st:pdf:{case.id}")])
     talk: list[Button] = [(tr._("💬 Conversation ({n})", n=said), f"st:th:{thread.id}")]
