@@ -57,6 +57,14 @@ class Settings:
     reminder_tick_seconds: int = 30  # how often due reminders are looked for; 0: never (tests)
     rates_feed_url: str = "https://nationalbank.kz/rss/rates_all.xml"  # empty: never fetched
     rates_time: time = time(10, 0)  # the daily fetch, local time
+    # The staff supergroup (a forum) where each conversation gets its own topic; 0: none,
+    # the private desk works alone.
+    staff_group_id: int = 0
+    # Working days each status may last before the case is overdue (domain.sla); overdue
+    # cases go to admins once, and into the morning digest.
+    sla_days: str = "submitted=2,in_review=5,documents_requested=10,inspection=10,testing=15"
+    # The centre, as a rescheduled inspection shows it: a venue with a map (when the address
+    # is set) and the phone to call.
 
     @property
     def tz(self) -> ZoneInfo:
@@ -185,6 +193,9 @@ def _validate(s: Settings) -> None:
         raise ConfigError("concurrent_updates: must be at least 1")
     if not 0 <= s.poll_interval <= 1:
         raise ConfigError("poll_interval: expected 0 to 1 seconds")
+    if not re.fullmatch(r"\s*[a-z_]+\s*=\s*[1-9][0-9]*\s*(,\s*[a-z_]+\s*=\s*[1-9][0-9]*\s*)*",
+                        s.sla_days):
+        raise ConfigError(f"sla_days: expected status=days,… (days ≥ 1), got {s.sla_days!r}")
     if s.webhook_url and not s.webhook_secret:
         raise ConfigError("webhook_secret: required when webhook_url is set")
     if s.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", s.webhook_secret):

@@ -18,6 +18,7 @@ from config import Settings
 from domain.content import CONTENT_DIR
 from domain.library import Library
 from handlers import (
+    ask,
     broadcasts,
     contacts,
     cost,
@@ -62,7 +63,7 @@ class Feature(Protocol):
 # entries and commands. throttle runs first (group -2), then session (group -1); edits before
 # any feature sees one; fallback must stay last.
 FEATURES: list[Feature] = [throttle, session, edits, membership, start, language, typed, guide,
-                           cost, contacts, lookup, intake, my_applications, mydata, desk,
+                           cost, contacts, lookup, intake, my_applications, mydata, ask, desk,
                            broadcasts, fallback]
 JOBS = [outbox, broadcast, rates]
 HEARTBEAT_SECONDS = 30

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
@@ -29,11 +30,23 @@ def formula_like(value: str) -> bool:
     return value.startswith(FORMULA_STARTS) and _PLAIN_NUMBER.fullmatch(value) is None
 
 
+def no_emoji(text: str) -> str:
+    """The text without pictographs (a label's "👤 "): spreadsheets sort and filter on words."""
+    kept = "".join(c for c in text if unicodedata.category(c) != "So"
+                   and c not in "\ufe0f\u200d")
+    return " ".join(kept.split())
+
+
 def csv_cell(value: object) -> object:
     """The value as it may go into a CSV cell: text that would be a formula gets a leading
-    quote; numbers (int, float) are left alone, negative ones included."""
+    quote; numbers (int, float) are left alone, negative ones included; a moment is written
+    as ISO date and time (a spreadsheet reads it as one), a yes/no as TRUE/FALSE."""
     if isinstance(value, str) and formula_like(value):
         return "'" + value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     return value
 
 
@@ -57,8 +70,11 @@ def _xlsx_cell(sheet: Worksheet, value: object) -> object:
     return value
 
 
-def to_xlsx(header: list[str], rows: list[list[object]], title: str, created: datetime
-            ) -> bytes:
+Sheet = tuple[str, list[str], list[list[object]]]  # title, header, rows
+
+
+def to_xlsx(header: list[str], rows: list[list[object]], title: str, created: datetime,
+            extra_sheets: tuple[Sheet, ...] = ()) -> bytes:
     """`created` (the export's time) goes into the file's properties, where openpyxl would
     otherwise read the system clock (it still stamps `modified` when saving)."""
     book = Workbook()
@@ -70,10 +86,25 @@ def to_xlsx(header: list[str], rows: list[list[object]], title: str, created: da
     sheet.append([_xlsx_cell(sheet, v) for v in header])
     for row in rows:
         sheet.append([_xlsx_cell(sheet, v) for v in row])
+    _format_moments(sheet)
     sheet.freeze_panes = "A2"
     for column in sheet.columns:
         width = max(len(str(cell.value or "")) for cell in column)
         sheet.column_dimensions[column[0].column_letter].width = min(40, max(10, width + 2))
+    for extra_title, extra_header, extra_rows in extra_sheets:
+        extra = book.create_sheet(extra_title[:31])
+        extra.append([_xlsx_cell(extra, v) for v in extra_header])
+        for row in extra_rows:
+            extra.append([_xlsx_cell(extra, v) for v in row])
+        extra.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _format_moments(sheet: Worksheet) -> None:
+    """Dates and times as Kazakhstan writes them (they stay date cells)."""
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "DD.MM.YYYY HH:MM"

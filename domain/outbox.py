@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 # Kinds sent to staff, whatever the applicant's own settings.
-STAFF_KINDS = ("documents_flag", "new_application", "digest")
+STAFF_KINDS = ("documents_flag", "new_application", "digest", "question", "topic", "overdue")
 # Kinds that are news, not nudges: sent at night too, and to users who muted reminders.
-URGENT_KINDS = ("status", "new_application")
+URGENT_KINDS = ("status", "new_application", "reply", "question", "topic", "issued",
+                "inspection_moved")
 # Kinds told in the order they were written (a later status must not overtake an earlier).
-ORDERED_KINDS = ("status",)
+# Conversation messages too: two staff answering at once reach the applicant in order.
+ORDERED_KINDS = ("status", "reply", "topic")
 MAX_ATTEMPTS = 8        # transient failures (network, 5xx, 429) before a notice is given up
 # A claimed notice not finished by then is claimed again (its sender died): longer than a
 # send can take (its timeouts), short enough that a crash delays notices little.

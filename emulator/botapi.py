@@ -162,6 +162,7 @@ class BotApi:
         chat = self.world.chat_for_send(p.require_int("chat_id"))
         plain, entities, raw = render_text(p, "text", MAX_TEXT, "message text is empty")
         markup = check_markup(p.get("reply_markup"))
+        self.world.check_thread(chat, _thread(p))
         self.world.check_rate(chat)
         return await self._deliver(chat, {"text": plain, "entities": entities}, markup, raw, p)
 
@@ -176,6 +177,7 @@ class BotApi:
         caption, entities, raw = render_text(p, "caption", MAX_CAPTION, None)
         markup = check_markup(p.get("reply_markup"))
         stored = self._input_file(p, kind)
+        self.world.check_thread(chat, _thread(p))
         self.world.check_rate(chat)
         body: dict = {}
         if kind == "document":
@@ -209,6 +211,7 @@ class BotApi:
         if not address.strip():
             raise bad_request("address is empty")
         markup = check_markup(p.get("reply_markup"))
+        self.world.check_thread(chat, _thread(p))
         self.world.check_rate(chat)
         body = {"venue": {"location": {"latitude": venue["latitude"],
                                        "longitude": venue["longitude"]},
@@ -237,6 +240,9 @@ class BotApi:
         world = self.world
         message = {"message_id": world.next_message_id(chat["id"]), "date": int(time.time()),
                    "chat": chat, "from": world.bot_user(), **body}
+        thread_id = _thread(p)
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
         if markup and "inline_keyboard" in markup:  # Telegram echoes only inline keyboards
             message["reply_markup"] = markup
         world.messages[(chat["id"], message["message_id"])] = message
@@ -249,8 +255,75 @@ class BotApi:
         await world.record({"type": "send", "kind": kind, "chat_id": chat["id"],
                             "message_id": message["message_id"], "text": text,
                             "html": raw, "reply_markup": markup, "venue": body.get("venue"),
-                            "file_id": _file_id(body), "paid": p.bool("allow_paid_broadcast")})
+                            "file_id": _file_id(body), "paid": p.bool("allow_paid_broadcast"),
+                            "message_thread_id": thread_id})
         return message
+
+    # --- forum topics ---------------------------------------------------------
+    async def m_createforumtopic(self, p: Params) -> dict:
+        world = self.world
+        chat = world.forum_for_topics(p.require_int("chat_id"))
+        name = p.str("name") or ""
+        if not 1 <= len(name) <= 128:
+            raise bad_request("TOPIC_NAME_EMPTY" if not name else "TOPIC_NAME_INVALID")
+        # A topic's id is the id of the service message that opens it, as on Telegram.
+        thread_id = world.next_message_id(chat["id"])
+        topic = {"message_thread_id": thread_id, "name": name,
+                 "icon_color": p.int("icon_color", 7322096), "closed": False}
+        world.topics.setdefault(chat["id"], {})[thread_id] = topic
+        world.messages[(chat["id"], thread_id)] = {
+            "message_id": thread_id, "date": int(time.time()), "chat": chat,
+            "from": world.bot_user(), "message_thread_id": thread_id, "is_topic_message": True,
+            "forum_topic_created": {"name": name, "icon_color": topic["icon_color"]}}
+        await world.record({"type": "topic", "action": "create", "chat_id": chat["id"],
+                            "message_thread_id": thread_id, "text": name})
+        return {k: v for k, v in topic.items() if k != "closed"}
+
+    def _topic(self, p: Params) -> tuple[dict, dict]:
+        chat = self.world.forum_for_topics(p.require_int("chat_id"))
+        topic = self.world.topics[chat["id"]].get(p.require_int("message_thread_id"))
+        if topic is None:
+            raise bad_request("message thread not found")
+        return chat, topic
+
+    async def m_editforumtopic(self, p: Params) -> bool:
+        chat, topic = self._topic(p)
+        name = p.str("name")
+        if name is not None:
+            if not 1 <= len(name) <= 128:
+                raise bad_request("TOPIC_NAME_INVALID")
+            if name == topic["name"]:
+                raise bad_request("TOPIC_NOT_MODIFIED")
+            topic["name"] = name
+        await self.world.record({"type": "topic", "action": "edit", "chat_id": chat["id"],
+                                 "message_thread_id": topic["message_thread_id"],
+                                 "text": topic["name"]})
+        return True
+
+    async def m_closeforumtopic(self, p: Params) -> bool:
+        return await self._open_close(p, True)
+
+    async def m_reopenforumtopic(self, p: Params) -> bool:
+        return await self._open_close(p, False)
+
+    async def _open_close(self, p: Params, closed: bool) -> bool:
+        chat, topic = self._topic(p)
+        if topic["closed"] == closed:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic["closed"] = closed
+        await self.world.record({"type": "topic", "action": "close" if closed else "reopen",
+                                 "chat_id": chat["id"],
+                                 "message_thread_id": topic["message_thread_id"],
+                                 "text": topic["name"]})
+        return True
+
+    async def m_deleteforumtopic(self, p: Params) -> bool:
+        chat, topic = self._topic(p)
+        del self.world.topics[chat["id"]][topic["message_thread_id"]]
+        await self.world.record({"type": "topic", "action": "delete", "chat_id": chat["id"],
+                                 "message_thread_id": topic["message_thread_id"],
+                                 "text": topic["name"]})
+        return True
 
     # --- editing ------------------------------------------------------------
     def _bot_message(self, p: Params, not_found: str) -> dict:
@@ -338,6 +411,11 @@ def _scope_key(scope: object) -> str:
     if scope.get("type") == "chat":
         return f"chat:{scope.get('chat_id')}"
     return str(scope.get("type", "default"))
+
+
+def _thread(p: Params) -> int | None:
+    value = p.get("message_thread_id")
+    return None if value in (None, "") else p.require_int("message_thread_id")
 
 
 def _file_id(body: dict) -> str | None:

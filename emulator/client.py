@@ -55,6 +55,12 @@ class EmulatorClient:
     async def add_users(self, users: list[dict]) -> None:
         await self._post("users", {"users": users})
 
+    async def add_group(self, chat_id: int, title: str = "Group", is_forum: bool = True,
+                        manage_topics: bool = True) -> dict:
+        """A supergroup with the bot in it (a forum unless is_forum=False)."""
+        return await self._post("group", {"id": chat_id, "title": title, "is_forum": is_forum,
+                                          "manage_topics": manage_topics})
+
     async def send(self, user_id: int, **content) -> dict:
         return await self._post("message", {"user_id": user_id, **content})
 

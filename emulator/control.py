@@ -26,6 +26,7 @@ class Control:
     def routes(self) -> list[web.RouteDef]:
         return [
             web.post("/control/users", self.add_users),
+            web.post("/control/group", self.add_group),
             web.post("/control/message", self.message),
             web.post("/control/press", self.press),
             web.post("/control/edit", self.edit),
@@ -52,12 +53,37 @@ class Control:
                                 bool(user.get("started", False)))
         return web.json_response({"ok": True})
 
+    async def add_group(self, request: web.Request) -> web.Response:
+        """{id, title, is_forum, manage_topics}: a supergroup with the bot as an admin."""
+        body = await request.json()
+        chat = self.world.add_group(int(body["id"]), body.get("title", "Group"),
+                                    bool(body.get("is_forum", True)),
+                                    bool(body.get("manage_topics", True)))
+        return web.json_response({"chat": chat})
+
     async def message(self, request: web.Request) -> web.Response:
         """A user sends something: text/command, contact, document, photo, sticker, voice,
         location. "chat" overrides the private chat (for groups)."""
         body = await request.json()
-        update, message = await self.world.user_message(int(body["user_id"]),
-                                                        self._content(body), body.get("chat"))
+        content = self._content(body)
+        if body.get("forward_from") is not None:  # a forwarded message, as Telegram marks it
+            origin = self.world.users.get(int(body["forward_from"]))
+            content["forward_origin"] = {"type": "user", "sender_user": origin,
+                                         "date": int(time.time())} if origin else \
+                {"type": "hidden_user", "sender_user_name": "Hidden",
+                 "date": int(time.time())}
+        if body.get("message_thread_id") is not None:
+            content["message_thread_id"] = int(body["message_thread_id"])
+        chat = body.get("chat")
+        if isinstance(chat, int):  # a chat the emulator knows (a group added before)
+            chat = self.world.chats.get(chat)
+            if chat is None:
+                raise web.HTTPBadRequest(text="no such chat")
+        try:
+            update, message = await self.world.user_message(int(body["user_id"]), content,
+                                                            chat)
+        except LookupError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
         return web.json_response({"update_id": update["update_id"],
                                   "message_id": message["message_id"], "message": message})
 

@@ -87,6 +87,10 @@ class World:
     limits: Limits = field(default_factory=Limits)
     stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     refusals: Counter[str] = field(default_factory=Counter)  # "method code description"
+    # Forum topics by supergroup: chat id -> message_thread_id -> the topic (name, closed).
+    topics: dict[int, dict[int, dict]] = field(default_factory=dict)
+    # Supergroups where the bot is an admin with the "manage topics" right.
+    manages_topics: set[int] = field(default_factory=set)
 
     def __post_init__(self):
         self.bot_id = int(self.token.split(":")[0])
@@ -141,6 +145,35 @@ class World:
                 "chat": self.chats[user_id], "from": user, "date": int(time.time()),
                 "old_chat_member": member if blocked else kicked,
                 "new_chat_member": kicked if blocked else member}})
+
+    def add_group(self, chat_id: int, title: str = "Group", is_forum: bool = True,
+                  manage_topics: bool = True) -> dict:
+        """A supergroup the bot is a member of (an admin, able to manage topics unless
+        told otherwise); `is_forum`: topics are on."""
+        chat = {"id": chat_id, "type": "supergroup", "title": title}
+        if is_forum:
+            chat["is_forum"] = True
+        self.chats[chat_id] = chat
+        self.started.add(chat_id)
+        self.topics.setdefault(chat_id, {})
+        (self.manages_topics.add if manage_topics else self.manages_topics.discard)(chat_id)
+        return chat
+
+    def forum_for_topics(self, chat_id: int) -> dict:
+        """The forum a topic method acts on, or the error Telegram gives."""
+        chat = self.chat_for_send(chat_id)
+        if chat.get("type") != "supergroup" or not chat.get("is_forum"):
+            raise bad_request("the chat is not a forum")
+        if chat_id not in self.manages_topics:
+            raise bad_request("not enough rights to create a topic")
+        return chat
+
+    def check_thread(self, chat: dict, thread_id: int | None) -> None:
+        """A message into a topic: the topic must exist (a deleted one is "not found")."""
+        if thread_id is None:
+            return
+        if thread_id not in self.topics.get(chat["id"], {}):
+            raise bad_request("message thread not found")
 
     def chat_for_send(self, chat_id: int) -> dict:
         """The chat the bot wants to write to, or the error Telegram would give."""
@@ -207,6 +240,11 @@ class World:
             self.blocked.discard(user_id)  # writing to the bot means it is unblocked
         message = {"message_id": self.next_message_id(chat["id"]), "date": int(time.time()),
                    "chat": self.chats[chat["id"]], "from": user, **content}
+        thread_id = content.get("message_thread_id")
+        if thread_id is not None:  # written in a forum topic
+            if thread_id not in self.topics.get(chat["id"], {}):
+                raise LookupError("no such topic in that chat")
+            message["is_topic_message"] = True
         self.messages[(chat["id"], message["message_id"])] = message
         return await self.push_update({"message": message}), message
 

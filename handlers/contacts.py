@@ -23,8 +23,8 @@ from services.content_texts import Sources, first_use, unconfirmed
 from services.keyboards import Button, keyboard
 
 CARD = "centre"
-# Where "Ask the centre" leads: the card, until the help desk's own thread takes over.
-ASK_CENTRE = CARD
+# Where "Ask the centre" leads: a general question to the centre's staff (handlers/ask.py).
+ASK_CENTRE = "ask:0"
 
 
 def ask_centre_button(tr: Translator) -> Button:

@@ -93,6 +93,7 @@ async def show_card(update: Update, ctx: BotContext, app: Application) -> None:
         rows.append([(tr._("📎 Add a document"), f"my:a:{app.id}")])
     if domain.can_withdraw(app.status):
         rows.append([(tr._("↩️ Withdraw the application"), f"my:w:{app.id}")])
+    rows.append([(tr._("✉️ Write to the centre"), f"ask:{app.id}")])
     rows.append([(tr._("⬅️ My applications"), "my:list")])
     await show(update, ctx, render.card_text(tr, app, docs, history), keyboard(rows))
 

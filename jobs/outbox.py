@@ -39,6 +39,12 @@ from services.pacing import retry_seconds
 from transport import make_request
 
 log = logging.getLogger(__name__)
+CAPTION = 1024
+
+
+def clip_caption(text: str) -> str:
+    """A caption is at most 1,024 characters (a long text under a file is cut)."""
+    return text if len(text) <= CAPTION - 24 else text[:CAPTION - 25] + "…"
 
 
 def _at(moment: datetime) -> int:
@@ -121,11 +127,52 @@ class OutboxSender:
             return 0
         return await self._send(notice, prepared, now)
 
+    async def _post(self, chat_id: int, message: Message) -> None:
+        """One message: text, or a file with the text as its caption; into a forum topic
+        when it belongs to one (the topic is made on first use, and again if deleted)."""
+        extra: dict[str, Any] = {}
+        if message.topic_of is not None:
+            extra["message_thread_id"] = await self._topic(chat_id, message)
+        try:
+            await self._call(chat_id, message, extra)
+        except BadRequest as exc:
+            if message.topic_of is None or "thread not found" not in exc.message.lower():
+                raise
+            await self.services.repos.threads.set_topic(message.topic_of, None)
+            extra["message_thread_id"] = await self._topic(chat_id, message)
+            await self._call(chat_id, message, extra)
+        if message.venue:
+            try:
+                await self.bot.call("sendVenue", chat_id=chat_id, **message.venue)
+            except TelegramError as exc:  # the map is a courtesy: the message itself went
+                log.warning("venue to %s not sent: %r", chat_id, exc)
+
+    async def _call(self, chat_id: int, message: Message, extra: dict[str, Any]) -> None:
+        if message.file_id and message.file_type in ("document", "photo"):
+            method = "sendDocument" if message.file_type == "document" else "sendPhoto"
+            await self.bot.call(method, chat_id=chat_id,
+                                **{message.file_type: message.file_id},
+                                caption=clip_caption(message.text), parse_mode=ParseMode.HTML,
+                                reply_markup=message.markup, **extra)
+            return
+        await self.bot.call("sendMessage", chat_id=chat_id, text=message.text,
+                            parse_mode=ParseMode.HTML, reply_markup=message.markup, **extra)
+
+    async def _topic(self, chat_id: int, message: Message) -> int:
+        threads = self.services.repos.threads
+        thread = await threads.get(message.topic_of or 0)
+        if thread is not None and thread.topic_id:
+            return thread.topic_id
+        topic = await self.bot.call("createForumTopic", chat_id=chat_id,
+                                    name=message.topic_name or "?")
+        topic_id = int(topic["message_thread_id"])
+        await threads.set_topic(message.topic_of or 0, topic_id)
+        return topic_id
+
     async def _send(self, notice: Notice, message: Message, now: datetime) -> int:
         outbox = self.services.repos.outbox
         try:
-            await self.bot.call("sendMessage", chat_id=notice.chat_id, text=message.text,
-                                    parse_mode=ParseMode.HTML, reply_markup=message.markup)
+            await self._post(notice.chat_id, message)
         except Forbidden:
             await self.services.repos.users.mark_blocked(notice.chat_id)
             await outbox.finish(notice.id, "dropped", _at(now))
@@ -163,6 +210,7 @@ async def tick(app: App) -> int:
     how many messages went out."""
     sender: OutboxSender = app.bot_data["outbox"]
     await digest.owe_digest(sender.services)
+    await digest.escalate_overdue(sender.services)
     return await sender.deliver_due()
 
 

@@ -95,6 +95,7 @@ def doc_label(tr: Translator, kind: str) -> str:
         "technical_description": tr._("Technical description and drawings"),
         "test_reports": tr._("Test reports and production conformity audit"),
         "power_of_attorney": tr._("Power of attorney (if an agent acts for you)"),
+        "issued": tr._("Issued document (PDF)"),
     }[kind]
 
 
@@ -208,7 +209,8 @@ def review_text(tr: Translator, app: Application, docs: list[Document],
 
 
 def card_text(tr: Translator, app: Application, docs: list[Document],
-              history: list[StatusChange]) -> str:
+              history: list[StatusChange], actors: dict[int, str] | None = None) -> str:
+    """`actors`: staff see who made each change (names by user id, already escaped)."""
     lines = [tr._("<b>Application {number}</b>", number=app.number),
              tr._("Status: <b>{status}</b>", status=status_label(tr, app.status)), ""]
     lines += fields_block(tr, app)
@@ -221,6 +223,8 @@ def card_text(tr: Translator, app: Application, docs: list[Document],
         line = f"{local_time(tr, change.at)}: {html.escape(status_label(tr, change.to_status))}"
         if change.comment:
             line += f" — {html.escape(clip(change.comment, COMMENT_SHOWN))}"
+        if actors is not None and change.actor_id in actors:
+            line += f" · {actors[change.actor_id]}"
         lines.append(line)
     return "\n".join(lines)
 

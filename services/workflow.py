@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.applications import Application
+from domain.outbox import Owed
 from services import outbox
 from services.container import Services
 
@@ -37,3 +38,21 @@ async def change_status(services: Services, app: Application, expected: str, new
     if changed and owed:
         outbox.wake(services)
     return changed
+
+
+async def reschedule(services: Services, app: Application, at: int, place: str,
+                     actor_id: int) -> bool:
+    """Move an inspection: the applicant is asked to confirm or ask for another time, and
+    the reminders follow the new time (those for the old one are dropped when due)."""
+    now = services.clock.timestamp()
+    details = {"inspection_at": at, "inspection_place": place}
+    owed = outbox.implied_reminders(services, app.id, app.user_id, "inspection", details,
+                                    await services.staff_ids(), now)
+    if app.user_id is not None:
+        owed.insert(0, Owed(app.user_id, "inspection_moved", f"{app.id}:{at}", now,
+                            {"app": app.id, "at": at, "place": place}))
+    moved = await services.repos.applications.reschedule(app.id, at, place, actor_id, now,
+                                                         owed)
+    if moved:
+        outbox.wake(services)
+    return moved

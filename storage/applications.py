@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -129,6 +129,24 @@ class ApplicationRepo:
             await add_owed(conn, owed, now)
             return True
 
+    async def reschedule(self, application_id: int, at: int, place: str, actor_id: int,
+                         now: int, owed: Sequence[Owed] = ()) -> bool:
+        """Move the inspection of an application still in inspection (False otherwise),
+        with a history row and the notices it owes, in one transaction."""
+        async with self.db.write() as conn:
+            cur = await conn.execute(
+                "UPDATE applications SET inspection_at = ?, inspection_place = ?,"
+                " updated_at = ? WHERE id = ? AND status = 'inspection'",
+                (at, place, now, application_id))
+            if cur.rowcount != 1:
+                return False
+            await conn.execute(
+                "INSERT INTO status_changes (application_id, from_status, to_status, actor_id,"
+                " comment, at) VALUES (?, 'inspection', 'inspection', ?, '', ?)",
+                (application_id, actor_id, now))
+            await add_owed(conn, owed, now)
+        return True
+
     async def of_user(self, user_id: int) -> list[Application]:
         rows = await self.db.fetchall(
             "SELECT * FROM applications WHERE user_id = ? AND status != 'draft'"
@@ -168,7 +186,9 @@ class ApplicationRepo:
 
     async def add_document(self, application_id: int, kind: str, file_id: str, unique_id: str,
                            name: str | None, mime: str | None, size: int | None,
-                           now: int) -> Document:
+                           now: int, owing: Callable[[Document], Sequence[Owed]] | None = None
+                           ) -> Document:
+        """`owing`: the notices the new document owes (written in its transaction)."""
         try:
             async with self.db.write() as conn:
                 async with conn.execute(
@@ -179,6 +199,8 @@ class ApplicationRepo:
                     document = _document(one(await cur.fetchone()))
                 await conn.execute("UPDATE applications SET updated_at = ? WHERE id = ?",
                                    (now, application_id))
+                if owing is not None:
+                    await add_owed(conn, owing(document), now)
                 return document
         except sqlite3.IntegrityError:
             raise DuplicateFile(unique_id) from None
@@ -215,6 +237,15 @@ class ApplicationRepo:
             anonymised = cur.rowcount
             await conn.execute("UPDATE status_changes SET actor_id = NULL WHERE actor_id = ?",
                                (user_id,))
+            # Their conversation with the centre: what they wrote and what they were told
+            # (staff's internal notes and desk events stay with the anonymised case).
+            await conn.execute(
+                "DELETE FROM thread_messages WHERE kind IN ('in', 'out') AND thread_id IN"
+                " (SELECT id FROM threads WHERE user_id = ?)", (user_id,))
+            await conn.execute("DELETE FROM threads WHERE user_id = ? AND application_id"
+                               " IS NULL", (user_id,))
+            await conn.execute("UPDATE threads SET user_id = NULL, waiting_since = NULL"
+                               " WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
@@ -224,6 +255,71 @@ class ApplicationRepo:
     async def by_number(self, number: str) -> Application | None:
         row = await self.db.fetchone("SELECT * FROM applications WHERE number = ?", (number,))
         return _application(row) if row else None
+
+    async def search(self, query: str, limit: int = 20) -> list[Application]:
+        """Submitted applications matching a number, a VIN (whole or its last 6), an id
+        number (IIN, BIN, passport, USCC), a phone (its last 10 digits) or a name (any
+        part, any case: compared in Python, as SQLite's lower() knows only ASCII)."""
+        text = " ".join(query.split())
+        code = "".join(text.split()).upper()
+        digits = "".join(c for c in text if c.isdigit())
+        clauses, params = ["number = ?", "upper(id_number) = ?", "vin = ?"], [code, code, code]
+        if len(code) == 6 and code.isalnum():
+            clauses.append("vin LIKE ?")
+            params.append("%" + code)
+        if len(digits) >= 10 and len(digits) >= len(code) - 2:  # a phone, however written
+            clauses.append("phone LIKE ?")
+            params.append("%" + digits[-10:])
+        rows = await self.db.fetchall(
+            f"SELECT * FROM applications WHERE status != 'draft' AND ({' OR '.join(clauses)})"
+            " ORDER BY submitted_at DESC, id DESC LIMIT ?", (*params, limit))
+        found = [_application(r) for r in rows]
+        if len(text) >= 3 and len(found) < limit:
+            needle = text.casefold()
+            names = await self.db.fetchall(
+                "SELECT id, applicant_name FROM applications WHERE status != 'draft'"
+                " AND applicant_name IS NOT NULL ORDER BY submitted_at DESC, id DESC")
+            seen = {a.id for a in found}
+            for row in names:
+                if row["id"] not in seen and needle in str(row["applicant_name"]).casefold():
+                    app = await self.get(row["id"])
+                    if app is not None:
+                        found.append(app)
+                    if len(found) >= limit:
+                        break
+        return found
+
+    async def open_with_since(self) -> list[tuple[Application, int]]:
+        """Open applications with the time each entered its current status (for deadlines),
+        the oldest first."""
+        marks = ", ".join("?" for _ in OPEN)
+        rows = await self.db.fetchall(
+            "SELECT a.*, coalesce((SELECT max(s.at) FROM status_changes s WHERE"
+            " s.application_id = a.id AND s.to_status = a.status), a.updated_at) AS since"
+            f" FROM applications a WHERE a.status IN ({marks}) ORDER BY since, a.id", OPEN)
+        return [(_application(r), int(r["since"])) for r in rows]
+
+    async def escalate(self, application_id: int, status: str, since: int,
+                       owed: Sequence[Owed], now: int) -> bool:
+        """Record that an overdue stay was told, with the notices telling it; False (and
+        nothing owed) if it was told already."""
+        async with self.db.write() as conn:
+            cur = await conn.execute(
+                "INSERT INTO escalations (application_id, status, since, at) VALUES"
+                " (?, ?, ?, ?) ON CONFLICT DO NOTHING", (application_id, status, since, now))
+            if cur.rowcount != 1:
+                return False
+            await add_owed(conn, owed, now)
+        return True
+
+    async def all_changes(self) -> list[tuple[int, str, int | None, int, int | None]]:
+        """Every status change of submitted applications: (application, to status, actor,
+        time, the application's applicant), in order (for statistics)."""
+        rows = await self.db.fetchall(
+            "SELECT s.application_id, s.to_status, s.actor_id, s.at, a.user_id"
+            " FROM status_changes s JOIN applications a ON a.id = s.application_id"
+            " ORDER BY s.at, s.id")
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall(

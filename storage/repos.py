@@ -10,6 +10,7 @@ from storage.conversations import ConversationRepo
 from storage.db import Database
 from storage.estimates import EstimateRepo, RateRepo
 from storage.outbox import OutboxRepo, UpdateRepo
+from storage.threads import ThreadRepo
 from storage.users import UserRepo
 
 
@@ -25,6 +26,7 @@ class Repos:
     broadcasts: BroadcastRepo
     rates: RateRepo
     estimates: EstimateRepo
+    threads: ThreadRepo
 
     @classmethod
     async def open(cls, path: str | Path, migrate: bool = True) -> Repos:
@@ -34,7 +36,7 @@ class Repos:
         return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db),
                    outbox=OutboxRepo(db), updates=UpdateRepo(db), applications=ApplicationRepo(db),
                    consents=ConsentRepo(db), broadcasts=BroadcastRepo(db),
-                   rates=RateRepo(db), estimates=EstimateRepo(db))
+                   rates=RateRepo(db), estimates=EstimateRepo(db), threads=ThreadRepo(db))
 
     async def close(self) -> None:
         await self.db.close()

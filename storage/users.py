@@ -83,6 +83,12 @@ class UserRepo:
         rows = await self.db.fetchall(f"SELECT id FROM users WHERE role IN ({marks})", roles)
         return [r["id"] for r in rows]
 
+    async def by_username(self, username: str) -> User | None:
+        """A user who has written to the bot, by their @username (any case)."""
+        row = await self.db.fetchone("SELECT * FROM users WHERE lower(username) = lower(?)",
+                                     (username,))
+        return _user(row) if row else None
+
     async def language_of(self, user_id: int) -> str | None:
         row = await self.db.lookup("SELECT language FROM users WHERE id = ?", (user_id,))
         return row["language"] if row else None

@@ -83,3 +83,43 @@ async def test_built_on_a_worker_thread_the_files_are_the_same():
         assert saved.sub(b"", zips[0].read(name)) == saved.sub(b"", zips[1].read(name)), name
     assert b"2026-11-26T06:00:00Z" in zips[1].read("docProps/core.xml")  # created: the clock's
     assert len(csv_rows(threaded[0])) == 501
+
+
+async def test_export_v2_typed_cells_no_emoji_extra_columns_and_stats(person, bot, client):
+    """Read back with openpyxl: dates are dates, numbers numbers, a =HYPERLINK name text;
+    no pictographs; route, staff, inspection, days waiting and overdue columns; the
+    statistics sheet."""
+    from tests.desk_helpers import VEHICLE, staff_member
+    user = await person("ru")
+    await user.send("/start")
+    repos, now = bot.runtime.repos, bot.clock.timestamp()
+    draft = await repos.applications.create_draft(
+        user.user_id, {**VEHICLE, "applicant_name": HYPERLINK}, now)
+    await repos.applications.submit(draft.id, 2026, user.user_id, now)
+    staff = await staff_member(client)
+    await staff.send("/app EV-2026-000001")
+    await staff.press("Взять себе")
+    await staff.send("/export")
+    await staff.press("Все статусы")
+    replies = await staff.press("За всё время")
+    files = [e for e in replies.events if e.get("kind") == "document"]
+    book = load_workbook(io.BytesIO(await client.file(files[1]["file_id"])))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    row = {h: c for h, c in zip(header, sheet[2], strict=True)}
+    assert isinstance(row["Подана"].value, datetime) and row["Подана"].is_date
+    assert row["Подана"].value == datetime(2026, 11, 26, 11, 0)  # Almaty's wall clock
+    assert (row["Год выпуска"].value, row["Год выпуска"].data_type) == (2024, "n")
+    assert row["Ёмкость тяговой батареи, кВт·ч"].value == 85.4
+    assert (row["Имя заявителя"].value, row["Имя заявителя"].data_type) == (HYPERLINK, "s")
+    assert row["ИИН/БИН"].value == "870512300122" and row["ИИН/БИН"].data_type == "s"
+    assert row["Маршрут"].value == "СБКТС (одно транспортное средство)"
+    assert row["Ответственный сотрудник"].value == "Staff"
+    assert row["Рабочих дней ожидания"].value == 0 and row["Просрочена"].value is False
+    assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+    emoji = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+    assert not [c.value for r in sheet.iter_rows() for c in r
+                if isinstance(c.value, str) and emoji.search(c.value)]
+    stats = book["Статистика"]
+    assert [c.value for c in stats[1]][:3] == ["Неделя с", "подана", "решено"]
+    assert isinstance(stats["A2"].value, datetime)

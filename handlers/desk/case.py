@@ -14,8 +14,10 @@ from domain.applications import Application
 from handlers import flows
 from handlers.base import BotContext, answer, chat_id, named, send, show
 from handlers.desk.common import FLOW, action_label
+from handlers.desk.conversation import owner_buttons
 from handlers.guards import staff_only
 from services import application_texts as render
+from services import desk_texts, threads
 from services.keyboards import Button, keyboard
 
 NUMBER = re.compile(r"EV-[0-9]{4}-[0-9]{6,9}")
@@ -26,7 +28,15 @@ async def card(update: Update, ctx: BotContext, case: Application, fresh: bool =
     tr = ctx.tr
     docs = await ctx.repos.applications.documents(case.id)
     history = await ctx.repos.applications.history(case.id)
-    text = render.card_text(tr, case, docs, history)
+    actors = {h.actor_id: await desk_texts.name_of(ctx.services, h.actor_id)
+              for h in history if h.actor_id is not None and h.actor_id != case.user_id}
+    text = render.card_text(tr, case, docs, history, actors)
+    thread = await threads.thread_of(ctx.services, case, case.user_id or 0)
+    said = await ctx.repos.threads.count(thread.id)
+    text += "\n\n" + await desk_texts.who_line(ctx.services, tr, thread, case)
+    if thread.waiting_since is not None:
+        text += "\n" + tr._("⏳ Waiting for an answer since {when}",
+                            when=render.local_time(tr, thread.waiting_since))
     details = []
     if case.inspection_at:
         details.append(tr._("Inspection: {when}, {place}", when=render.local_time(
@@ -39,9 +49,19 @@ async def card(update: Update, ctx: BotContext, case: Application, fresh: bool =
         text += "\n\n" + "\n".join(details)
     rows: list[list[Button]] = list(render.document_rows(tr, docs, "st:f",
                                                          f"st:d:{case.id}:0"))
+    if len(docs) > 1:
+        rows.append([(tr._("🗜 All files (zip)"), f"st:z:{case.id}")])
     actions = [(action_label(tr, new), f"st:t:{case.id}:{case.status}:{new}")
                for new in machine.staff_actions(case.status)]
     rows += [actions[i:i + 2] for i in range(0, len(actions), 2)]
+    if case.status == "inspection":
+        rows.append([(tr._("🔁 Reschedule the inspection"), f"st:rs:{case.id}")])
+    if case.status == "approved":
+        rows.append([(tr._("📎 Attach the issued document (PDF)"), f"st:pdf:{case.id}")])
+    talk: list[Button] = [(tr._("💬 Conversation ({n})", n=said), f"st:th:{thread.id}")]
+    if thread.user_id is not None:
+        talk.append((tr._("✍️ Reply"), f"st:r:{thread.id}"))
+    rows += [talk, owner_buttons(ctx, thread)]
     rows.append([(tr._("⬅️ Queue"), "st:q")])
     put = send if fresh else show
     await put(update, ctx, text, keyboard(rows))

@@ -10,7 +10,9 @@ from domain.applications import OPEN
 from handlers.base import BotContext, answer, named, show
 from handlers.guards import staff_only
 from services import application_texts as render
+from services import sla
 from services.keyboards import Button, keyboard
+from services.texts import clip
 
 PAGE = 8
 
@@ -24,8 +26,15 @@ async def queue(update: Update, ctx: BotContext) -> None:
     lines = [tr._("<b>Application queue</b>")]
     lines += [f"{render.status_label(tr, s)}: {counts.get(s, 0)}" for s in
               (*OPEN, "approved", "rejected", "withdrawn")]
-    rows = [[(f"{render.status_label(tr, s)} ({counts.get(s, 0)})", f"st:q:{s}:0")]
-            for s in OPEN if counts.get(s)]
+    waiting = await ctx.repos.threads.count_unanswered()
+    mine = await ctx.repos.threads.of_assignee(ctx.user.id)
+    late = await sla.overdue(ctx.services)
+    lines.insert(1, tr._("💬 Unanswered conversations: {n}", n=waiting))
+    lines.insert(2, tr._("⚠️ Overdue now: {n}", n=len(late)))
+    rows = [[(tr._("💬 Unanswered ({n})", n=waiting), "st:u:0"),
+             (tr._("🙋 My cases ({n})", n=len(mine)), "st:my")]]
+    rows += [[(f"{render.status_label(tr, s)} ({counts.get(s, 0)})", f"st:q:{s}:0")]
+             for s in OPEN if counts.get(s)]
     rows.append([(tr._("⬅️ Main menu"), "menu")])
     await show(update, ctx, "\n".join(lines), keyboard(rows))
 
@@ -36,10 +45,13 @@ async def queue_page(update: Update, ctx: BotContext) -> None:
     status, page = ctx.matched(1), int(ctx.matched(2))
     await answer(update, ctx)
     tr = ctx.tr
-    cases = await ctx.repos.applications.page(status, page * PAGE, PAGE + 1)
+    # Oldest in its status first; each with working days waited of those allowed.
+    stays = [s for s in await sla.stays(ctx.services) if s.app.status == status]
+    cases = stays[page * PAGE:(page + 1) * PAGE + 1]
     rows: list[list[Button]] = [
-        [(f"{c.number} · {c.make or ''} {c.model or ''} · "
-          f"{render.local_time(tr, c.updated_at)}"[:60], f"st:v:{c.id}")] for c in cases[:PAGE]]
+        [(clip(f"{'⚠️ ' if s.overdue else ''}{s.app.number} · {s.app.make or ''} "
+               f"{s.app.model or ''} · ⏱ {s.waited}/{s.limit or '∞'}", 60),
+          f"st:v:{s.app.id}")] for s in cases[:PAGE]]
     nav: list[Button] = []
     if page:
         nav.append(("◀️", f"st:q:{status}:{page - 1}"))
@@ -47,5 +59,6 @@ async def queue_page(update: Update, ctx: BotContext) -> None:
         nav.append(("▶️", f"st:q:{status}:{page + 1}"))
     rows += [nav] if nav else []
     rows.append([(tr._("⬅️ Queue"), "st:q")])
-    await show(update, ctx, tr._("<b>{status}</b>, page {page}", status=render.status_label(
-        tr, status), page=page + 1), keyboard(rows))
+    text = tr._("<b>{status}</b>, page {page}", status=render.status_label(tr, status),
+                page=page + 1) + "\n" + tr._("⏱ working days waiting / allowed; ⚠️ overdue")
+    await show(update, ctx, text, keyboard(rows))

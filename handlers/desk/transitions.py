@@ -23,6 +23,8 @@ from services import application_texts as render
 from services import workflow
 from services.keyboards import keyboard
 
+RESCHEDULE = "reschedule"  # ChangeState.to for moving an inspection (not a status change)
+
 
 @named("desk:transition")
 @staff_only
@@ -40,7 +42,23 @@ async def transition(update: Update, ctx: BotContext) -> None:
     if need is None:
         await apply_change(update, ctx, case.id, expected, new, "")
         return
-    await ask(update, ctx, DeskStep(need), ChangeState(case.id, expected, new))
+    state = ChangeState(case.id, expected, new)
+    if new == "documents_requested":  # the required items not uploaded yet, pre-ticked
+        uploaded = {d.kind for d in await ctx.repos.applications.documents(case.id)}
+        state.items = [i.kind for i in render.app_checklist(case)
+                       if i.required and i.kind not in uploaded]
+    await ask(update, ctx, DeskStep(need), state)
+
+
+@named("desk:reschedule")
+@staff_only
+async def reschedule_start(update: Update, ctx: BotContext) -> None:
+    case = await ctx.repos.applications.get(int(ctx.matched()))
+    if case is None or case.status != "inspection":
+        await answer(update, ctx, ctx.tr._("This change is not allowed."), alert=True)
+        return
+    await answer(update, ctx)
+    await ask(update, ctx, DeskStep.SCHEDULE, ChangeState(case.id, "inspection", RESCHEDULE))
 
 
 # --- asking for what a change needs (the answers wait in the conversation row) ----------
@@ -206,7 +224,22 @@ async def finish(update: Update, ctx: BotContext, state: ChangeState, text: str)
     elif state.to == "rejected":
         details, comment = {"rejection_reason": text}, ""
     await flows.end(ctx)
+    if state.to == RESCHEDULE:
+        await moved(update, ctx, state)
+        return
     await apply_change(update, ctx, state.app, state.expected, state.to, comment, **details)
+
+
+async def moved(update: Update, ctx: BotContext, state: ChangeState) -> None:
+    case = await ctx.repos.applications.get(state.app)
+    if case is None:
+        return
+    if state.at is None or not await workflow.reschedule(ctx.services, case, state.at,
+                                                          state.place or "", ctx.user.id):
+        await changed_meanwhile(update, ctx, case)
+        return
+    await send(update, ctx, ctx.tr._("📅 Inspection moved; the applicant is asked to confirm."))
+    await card(update, ctx, await ctx.repos.applications.get(case.id) or case, fresh=True)
 
 
 async def apply_change(update: Update, ctx: BotContext, app_id: int, expected: str, new: str,
