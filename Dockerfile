@@ -5,6 +5,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     BOT_DATABASE_PATH=/data/bot.sqlite3
 
 WORKDIR /app
+# Noto CJK: the /stats chart names its stages in Chinese too (without it, numbers).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 

@@ -13,15 +13,30 @@ matplotlib.use("Agg")
 from matplotlib import font_manager, ft2font  # noqa: E402  (after choosing the backend)
 from matplotlib.figure import Figure  # noqa: E402
 
+# A font with Chinese, Cyrillic and Kazakh letters where one is installed (the Docker image
+# installs Noto CJK); otherwise matplotlib's own DejaVu Sans, which has no Chinese.
+FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans")
+
+
+@functools.lru_cache(maxsize=1)
+def _font() -> str:
+    for name in FONTS:
+        try:
+            font_manager.findfont(name, fallback_to_default=False)
+        except ValueError:
+            continue
+        return name
+    return str(matplotlib.rcParams["font.sans-serif"][0])
+
 
 @functools.lru_cache(maxsize=1)
 def _glyphs() -> frozenset[int]:
-    path = font_manager.findfont(matplotlib.rcParams["font.sans-serif"][0])
+    path = font_manager.findfont(_font())
     return frozenset(ft2font.FT2Font(path).get_charmap())
 
 
 def drawable(text: str) -> bool:
-    """Whether the bundled font has every character (it has no Chinese)."""
+    """Whether the chosen font has every character (DejaVu Sans has no Chinese)."""
     glyphs = _glyphs()
     return all(ord(c) in glyphs or c.isspace() for c in text)
 
@@ -35,6 +50,7 @@ def chart_png(titles: tuple[str, str], legend: tuple[str, str], weeks: list[str]
     if not all(drawable(t) for t in texts):
         titles, legend = ("", ""), ("1", "2")
         stages = [str(n) for n in range(1, len(stages) + 1)]
+    matplotlib.rcParams["font.sans-serif"] = [_font()]
     figure = Figure(figsize=(8, 7), dpi=100)
     weekly, staged = figure.subplots(2, 1)
     positions = list(range(len(weeks)))
