@@ -53,11 +53,3 @@ async def test_topic_refusals(tg, client):
     await tg.delete_forum_topic(GROUP - 2, topic.message_thread_id)
     with pytest.raises(BadRequest, match="[Mm]essage thread not found"):
         await tg.send_message(GROUP - 2, "late", message_thread_id=topic.message_thread_id)
-
-
-async def test_send_venue_and_its_refusals(tg, client):
-    await client.add_users([{"id": 702, "first_name": "A", "started": True}])
-    sent = await tg.send_venue(702, 51.09, 71.416, "EV Centre", "Astana, Mangilik El 55")
-    assert sent.venue.title == "EV Centre" and sent.venue.location.latitude == 51.09
-    with pytest.raises(BadRequest, match="(?i)wrong latitude"):
-        await tg.send_venue(702, 123.0, 71.0, "x", "y")
