@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 # Kinds sent to staff, whatever the applicant's own settings.
-STAFF_KINDS = ("documents_flag", "new_application", "digest")
+STAFF_KINDS = ("documents_flag", "new_application", "digest", "documents_received")
 # Kinds that are news, not nudges: sent at night too, and to users who muted reminders.
-URGENT_KINDS = ("status", "new_application")
+URGENT_KINDS = ("status", "new_application", "documents_received")
 # Kinds told in the order they were written (a later status must not overtake an earlier).
 ORDERED_KINDS = ("status",)
 MAX_ATTEMPTS = 8        # transient failures (network, 5xx, 429) before a notice is given up

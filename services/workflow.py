@@ -3,6 +3,7 @@ each committed in one transaction with its history row and everything it owes pe
 (the applicant's notice, reminders, alerts to staff), then the outbox sender woken."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from domain.applications import Application
@@ -10,12 +11,15 @@ from services import outbox
 from services.container import Services
 
 
-async def submit(services: Services, draft: Application, actor_id: int) -> Application | None:
-    """Submit a draft; None if it was submitted already (a double tap)."""
+async def submit(services: Services, draft: Application, actor_id: int,
+                 to_follow: Sequence[str] = ()) -> Application | None:
+    """Submit a draft; None if it was submitted already (a double tap). `to_follow`: the
+    required documents the applicant will send later."""
     now = services.clock.timestamp()
     year = services.clock.now().astimezone(services.settings.tz).year
     alerts = outbox.new_application_alerts(draft.id, await services.staff_ids(), now)
-    submitted = await services.repos.applications.submit(draft.id, year, actor_id, now, alerts)
+    submitted = await services.repos.applications.submit(draft.id, year, actor_id, now, alerts,
+                                                         to_follow)
     if submitted is not None:
         outbox.wake(services)
     return submitted
@@ -37,3 +41,22 @@ async def change_status(services: Services, app: Application, expected: str, new
     if changed and owed:
         outbox.wake(services)
     return changed
+
+
+async def documents_received(services: Services, app: Application, kinds: Sequence[str],
+                             document_id: int, actor_id: int) -> bool:
+    """The applicant sent documents staff asked for: staff are told at once (with an Open
+    button), the history records it, and the queue shows it. False if they were not
+    among those requested (nothing to tell)."""
+    if app.status != "documents_requested":
+        return False
+    requested = [k for k in kinds if k in app.requested_documents]
+    if not requested:
+        return False
+    now = services.clock.timestamp()
+    alerts = outbox.documents_received_alerts(app.id, document_id, await services.staff_ids(),
+                                              now)
+    await services.repos.applications.documents_received(app.id, app.status, requested,
+                                                         actor_id, now, alerts)
+    outbox.wake(services)
+    return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from domain.applications import OPEN
+from domain.applications import OPEN, Application
 from handlers.base import BotContext, answer, named, show
 from handlers.guards import staff_only
 from services import application_texts as render
@@ -38,7 +38,7 @@ async def queue_page(update: Update, ctx: BotContext) -> None:
     tr = ctx.tr
     cases = await ctx.repos.applications.page(status, page * PAGE, PAGE + 1)
     rows: list[list[Button]] = [
-        [(f"{c.number} · {c.make or ''} {c.model or ''} · "
+        [(f"{received_mark(c)}{c.number} · {c.make or ''} {c.model or ''} · "
           f"{render.local_time(tr, c.updated_at)}"[:60], f"st:v:{c.id}")] for c in cases[:PAGE]]
     nav: list[Button] = []
     if page:
@@ -47,5 +47,15 @@ async def queue_page(update: Update, ctx: BotContext) -> None:
         nav.append(("▶️", f"st:q:{status}:{page + 1}"))
     rows += [nav] if nav else []
     rows.append([(tr._("⬅️ Queue"), "st:q")])
-    await show(update, ctx, tr._("<b>{status}</b>, page {page}", status=render.status_label(
-        tr, status), page=page + 1), keyboard(rows))
+    text = tr._("<b>{status}</b>, page {page}", status=render.status_label(tr, status),
+                page=page + 1)
+    if any(received_mark(c) for c in cases[:PAGE]):
+        text += "\n" + tr._("📥 documents received")
+    await show(update, ctx, text, keyboard(rows))
+
+
+def received_mark(case: Application) -> str:
+    """📥 on an application whose requested documents arrived after the request."""
+    received = case.documents_received_at
+    return "📥 " if case.status == "documents_requested" and received is not None and \
+        received >= (case.requested_at or 0) else ""
