@@ -2,6 +2,9 @@
 
 Parameters are read and checked by emulator.params; the state lives in emulator.world.
 Every call and download goes through emulator.faults (a no-op unless faults are set).
+A file_id is tied to the kind of file it names (BOTAPI.md): a photo's id in sendDocument,
+or a document's in sendPhoto or an album of the other kind, is refused with "type of file
+mismatch", as Telegram does; sendMediaGroup takes 2-10 items of one kind.
 """
 from __future__ import annotations
 

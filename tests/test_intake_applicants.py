@@ -315,3 +315,28 @@ async def test_deletemydata_says_what_is_kept_and_keeps_only_that(person, bot):
     assert await repos.applications.documents(case.id) == []
     raw = database_bytes(bot)
     assert b"7011234567" not in raw and "договор.pdf".encode() not in raw
+
+
+async def test_mydata_is_readable_and_lists_every_file(person, bot, client):
+    user, case = await applicant_with_application(person, bot, "kk")
+    repos = bot.runtime.repos
+    for name, data, kind in (("паспорт.pdf", PDF, "document"), ("car.jpg", JPEG, "photo")):
+        sent = await client.send(user.user_id, **{kind: {
+            "file_name": name, "mime_type": "image/jpeg" if kind == "photo" else
+            "application/pdf", "content": __import__("base64").b64encode(data).decode()}})
+        message = sent["message"]
+        file = message["document"] if kind == "document" else message["photo"][-1]
+        await repos.applications.add_document(
+            case.id, "identity" if kind == "document" else "photos", file["file_id"],
+            file["file_unique_id"], name if kind == "document" else None, None, 10,
+            bot.clock.timestamp(), kind)
+    await user._collect(expect=0)
+    replies = await user.send("/mydata")
+    summary = replies.texts[0]
+    assert "Бот сақтаған сіздің деректеріңіз" in summary
+    assert "паспорт.pdf" in summary and "фотосурет" in summary  # every file, with its name
+    assert "2 жүктелген файл" in summary
+    assert "\\u" not in summary and "1796" not in summary  # words and dates, not raw values
+    assert replies.events[-1]["kind"] == "document"  # and the machine-readable file
+    replies = await user.press("Файлдарымды жіберу", expect=2)
+    assert sorted(e["kind"] for e in replies.events) == ["document", "photo"]
