@@ -356,6 +356,7 @@ def card_text(tr: Translator, app: Application, docs: list[Document],
 
 
 DOC_BUTTONS = 8  # document buttons on a card; more are listed a page at a time
+ALBUM = 10       # files sendMediaGroup takes at once
 
 
 def document_rows(tr: Translator, app_id: int, docs: list[Document], item_prefix: str,
@@ -367,8 +368,10 @@ def document_rows(tr: Translator, app_id: int, docs: list[Document], item_prefix
         counts[d.kind] = counts.get(d.kind, 0) + 1
     kinds = list(counts)
     shown = kinds if len(kinds) <= DOC_BUTTONS else kinds[:DOC_BUTTONS - 1]
-    rows = [[(clip(f"📄 {doc_label(tr, k)}" + (f" ({counts[k]})" if counts[k] > 1 else ""),
-                   60), f"{item_prefix}:{app_id}:{k}")] for k in shown]
+    # An item with more files than an album holds opens the paged list instead.
+    rows = [[(clip(f"📄 {doc_label(tr, k)}", 50) + (f" ({counts[k]})" if counts[k] > 1 else ""),
+              f"{item_prefix}:{app_id}:{k}" if counts[k] <= ALBUM else list_data)]
+            for k in shown]
     if len(shown) < len(kinds):
         rows.append([(tr.ngettext("📄 All documents ({n})", "📄 All documents ({n})",
                                   len(docs)), list_data)])

@@ -251,8 +251,9 @@ class ApplicationRepo:
         applications are anonymised: the centre keeps the vehicle data, the statuses and the
         issued document number for its records (for an approved application, also the
         holder's name and identity number: the record of an issued document names its
-        holder), and loses everything else that can name the applicant: the personal fields, every uploaded document (contracts, titles and
-        customs papers carry the name too), and the free text staff wrote to the applicant
+        holder), and loses everything else that can name the applicant: the personal
+        fields, every uploaded document (contracts, titles and customs papers carry the
+        name too), and the free text staff wrote to the applicant
         (comments and a rejection reason may quote them). The status history stays, its
         comments blanked.
 
