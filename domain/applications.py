@@ -7,9 +7,9 @@ from typing import Any
 
 # The form, one question per message, in this order (some only when they apply: `asked`).
 # Choice fields list their values.
-FIELDS = ("applicant_type", "residency", "applicant_name", "country", "id_number", "acting",
-          "agent_name", "agent_id", "phone", "vin", "make", "model", "year", "category",
-          "powertrain", "battery_kwh", "chemistry", "inlet")
+FIELDS = ("applicant_type", "residency", "applicant_name", "country", "id_number", "iin",
+          "acting", "agent_name", "agent_id", "phone", "vin", "make", "model", "year",
+          "category", "powertrain", "battery_kwh", "chemistry", "inlet")
 # Where foreign applicants mostly come from (88 % of new EVs registered in 2025 were
 # Chinese): buttons; any other country is typed.
 COUNTRY_BUTTONS = ("cn", "ru", "kg", "uz", "by", "kr", "jp", "de", "tr", "ae", "us")
@@ -24,7 +24,7 @@ CHOICES = {
     "inlet": ("gbt", "ccs2", "other"),
 }
 TYPED_CHOICES = ("country",)  # buttons, or typed
-PERSONAL_FIELDS = ("applicant_name", "id_number", "phone", "agent_name", "agent_id")
+PERSONAL_FIELDS = ("applicant_name", "id_number", "iin", "phone", "agent_name", "agent_id")
 # Kept for an application whose document was issued: the centre's record names its holder.
 HOLDER_FIELDS = ("applicant_name", "id_number")
 
@@ -70,6 +70,7 @@ class Application:
     requested_at: int | None = None
     residency: str | None = None
     country: str | None = None
+    iin: str | None = None       # a non-resident's IIN if they have one ("" they have none)
     acting: str | None = None
     agent_name: str | None = None
     agent_id: str | None = None
@@ -119,6 +120,9 @@ def asked(field: str, values: dict[str, Any]) -> bool:
     """Whether the form asks `field` given the answers so far."""
     if field == "country":
         return values.get("residency") == "foreign"
+    if field == "iin":  # optional: a non-resident may have one (work, property, a car)
+        return values.get("residency") == "foreign" and \
+            values.get("applicant_type") != "company"
     if field in ("agent_name", "agent_id"):
         return values.get("acting") == "agent"
     return True

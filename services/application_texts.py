@@ -46,6 +46,7 @@ def field_label(tr: Translator, key: str, applicant_type: str | None = None,
         "applicant_type": tr._("Applicant"),
         "residency": tr._("Resident or registered in"),
         "country": tr._("Country"),
+        "iin": tr._("IIN (if any)"),
         "acting": tr._("Filled in by"),
         "agent_name": tr._("Representative"),
         "agent_id": tr._("Representative's IIN or passport"),
@@ -91,7 +92,7 @@ def choice_label(tr: Translator, field: str, value: str) -> str:
 
 def value_text(tr: Translator, app: Application, key: str) -> str:
     value = getattr(app, key)
-    if value is None:
+    if value is None or value == "":
         return "—"
     if key == "country":
         return country_name(tr.language, value)
@@ -247,6 +248,8 @@ def question(tr: Translator, key: str, applicant_type: str | None,
                     else tr._("Which country issued your passport? Press a button or type the "
                               "country's name.")),
         "acting": tr._("Who is filling in this application?"),
+        "iin": tr._("Do you also have a Kazakhstan IIN (12 digits)? Type it, or press «I have "
+                    "no IIN»."),
         "agent_name": tr._("The representative's full name, as in their identity document?"),
         "agent_id": tr._("The representative's IIN, or their passport number if they have no "
                          "IIN? (The power of attorney is asked with the documents.)"),

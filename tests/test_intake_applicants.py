@@ -92,9 +92,14 @@ async def test_no_iin_is_a_way_through_not_a_dead_end(person, bot):
     replies = await user.send("E1234567")
     assert "中国护照号码为 E 加 8 位数字" in replies.text
     replies = await user.send("e12345678")
+    assert "您是否也有哈萨克斯坦个人识别号" in replies.text  # optional for a non-resident
+    replies = await user.send("870512300123")
+    assert "校验位" in replies.text  # checked when given
+    replies = await user.press("我没有个人识别号")
     assert "谁在填写本申请" in replies.text
     draft = await bot.runtime.repos.applications.draft_of(user.user_id)
-    assert (draft.residency, draft.country, draft.id_number) == ("foreign", "cn", "E12345678")
+    assert (draft.residency, draft.country, draft.id_number, draft.iin) == \
+        ("foreign", "cn", "E12345678", "")
 
 
 async def test_a_non_resident_with_a_passport_applies_in_russian(person, bot):
@@ -111,6 +116,8 @@ async def test_a_non_resident_with_a_passport_applies_in_russian(person, bot):
     replies = await user.send("Е12345678")  # a Cyrillic Е
     assert "только из латинских букв и цифр" in replies.text
     await user.send("E12345678")
+    replies = await user.send("000101500011")  # an IIN too: this one has one
+    assert "Кто заполняет эту заявку?" in replies.text, replies.text
     replies = await user.press("Представитель по доверенности")
     assert "ФИО представителя" in replies.text
     await user.send("Айгерим Нурланова")
@@ -127,6 +134,7 @@ async def test_a_non_resident_with_a_passport_applies_in_russian(person, bot):
     await user.send_file("passport.pdf", PDF, "application/pdf")
     replies = await user.press("К проверке")
     for expected in ("Номер паспорта: E12345678", "Страна: Китай", "Представитель: Айгерим",
+                     "ИИН (если есть): 000101500011",
                      "ИИН или паспорт представителя: 870512300122", "Телефон: +8613800138000"):
         assert expected in replies.text, expected
     replies = await user.press("Отправить заявку")

@@ -54,6 +54,7 @@ def register(registry: Registry) -> None:
     registry.add(CallbackQueryHandler(documents.on_documents, pattern=callback("ap:d")))
     registry.add(CallbackQueryHandler(submit.on_submit, pattern=callback("ap:(go|gf)")))
     registry.add(CallbackQueryHandler(answers.on_not_resident, pattern=callback("ap:nr")))
+    registry.add(CallbackQueryHandler(answers.on_no_iin, pattern=callback("ap:ni")))
     registry.add(CallbackQueryHandler(documents.on_done, pattern=callback("ap:dn")))
     registry.add(CallbackQueryHandler(documents.on_items, pattern=callback("ap:dl")))
     kinds = "([a-z_]{1,32})"

@@ -40,6 +40,7 @@ TEXT_CHECKS: dict[IntakeStep, TextCheck] = {
     IntakeStep.APPLICANT_NAME: lambda raw, today: validators.check_name(raw),
     IntakeStep.AGENT_NAME: lambda raw, today: validators.check_name(raw),
     IntakeStep.AGENT_ID: validators.check_person_id,
+    IntakeStep.IIN: validators.check_iin,
     IntakeStep.COUNTRY: check_country,
     IntakeStep.MAKE: lambda raw, today: validators.check_short_text(raw),
     IntakeStep.MODEL: lambda raw, today: validators.check_short_text(raw),
@@ -276,6 +277,16 @@ async def on_back(update: Update, ctx: BotContext) -> None:
         await navigate.resume(update, ctx)
         return
     await navigate.ask(update, ctx, draft, IntakeStep(previous))
+
+
+@named("apply:no_iin")
+async def on_no_iin(update: Update, ctx: BotContext) -> None:
+    """A non-resident without an IIN (the usual case): recorded as none."""
+    pressed = await pressed_at(update, ctx, IntakeStep.IIN)
+    if pressed is None:
+        return
+    draft, _ = pressed
+    await save_answer(update, ctx, draft, "iin", "")
 
 
 @named("apply:not_resident")

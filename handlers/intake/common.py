@@ -25,6 +25,7 @@ class IntakeStep(StrEnum):
     APPLICANT_NAME = "applicant_name"
     COUNTRY = "country"
     ID_NUMBER = "id_number"
+    IIN = "iin"
     ACTING = "acting"
     AGENT_NAME = "agent_name"
     AGENT_ID = "agent_id"

@@ -74,12 +74,15 @@ async def question(update: Update, ctx: BotContext, draft: Application, step: In
     await goto(ctx, step, state)
     kind = domain.id_kind(draft.values())
     text = progress(tr, step, draft) + render.question(tr, name, draft.applicant_type, kind)
-    if getattr(draft, name) is not None:
+    if getattr(draft, name) not in (None, ""):
         text += "\n" + tr._("Now: {value}", value=render.value_text(tr, draft, name))
     back = back_row(tr, step, state, draft)
     if name in domain.CHOICES:
         rows = choice_rows(tr, name)
         await shown(ctx, await put(update, ctx, text, keyboard(rows + [back])))
+    elif step is IntakeStep.IIN:
+        await shown(ctx, await put(update, ctx, text, keyboard(
+            [[(tr._("➡️ I have no IIN"), "ap:ni")], back])))
     elif step is IntakeStep.ID_NUMBER and kind in ("iin", "bin"):
         # The way through for someone with no IIN or BIN who pressed "Kazakhstan" before.
         await shown(ctx, await put(update, ctx, text, keyboard(
