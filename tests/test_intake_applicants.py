@@ -348,3 +348,19 @@ async def test_mydata_is_readable_and_lists_every_file(person, bot, client):
     assert replies.events[-1]["kind"] == "document"  # and the machine-readable file
     replies = await user.press("Файлдарымды жіберу", expect=2)
     assert sorted(e["kind"] for e in replies.events) == ["document", "photo"]
+
+
+async def test_inspection_prompt_gives_a_future_example_and_warns_of_a_weekend(person, bot,
+                                                                                client):
+    from domain.dates import example_slot, format_when
+    applicant, case = await applicant_with_application(person, bot, "ru")
+    staff = await staff_member(client)
+    await staff.send("/app EV-2026-000001")
+    await staff.press("Взять на рассмотрение")
+    replies = await staff.press("Назначить осмотр")
+    tz = bot.settings.tz
+    example = format_when(example_slot(bot.clock.now(), tz), tz)
+    assert f"например, {example}" in replies.text
+    assert "28.11.2026" not in replies.text or example.startswith("28.11.2026")
+    replies = await staff.send("28.11.2026 10:30")  # a Saturday
+    assert "вне рабочего времени центра (понедельник–пятница, 9:00–18:00)" in replies.text

@@ -298,3 +298,22 @@ def test_file_kind_by_content(content, kind):
 def test_anything_else_is_refused_by_content(content):
     assert file_kind(content) is None
     assert check_content(content).error == "file_content"
+
+
+def test_date_examples_are_valid_answers_and_odd_hours_are_noticed():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from domain.dates import example_slot, format_when, outside_hours, parse_when
+    tz = ZoneInfo("Asia/Almaty")
+    friday = datetime(2026, 11, 27, 15, 0, tzinfo=tz)
+    assert format_when(example_slot(friday, tz), tz) == "30.11.2026 10:30"  # Monday
+    tuesday = datetime(2026, 12, 1, 23, 50, tzinfo=tz)
+    example = example_slot(tuesday, tz)
+    assert format_when(example, tz) == "02.12.2026 10:30"
+    assert parse_when(format_when(example, tz), tz) == example and example > tuesday
+    assert not outside_hours(example, tz)
+    assert outside_hours(datetime(2026, 11, 28, 10, 30, tzinfo=tz), tz)   # a Saturday
+    assert outside_hours(datetime(2026, 11, 30, 22, 0, tzinfo=tz), tz)    # at night
+    assert outside_hours(datetime(2026, 11, 30, 18, 30, tzinfo=tz), tz)   # after hours
+    assert not outside_hours(datetime(2026, 11, 30, 18, 0, tzinfo=tz), tz)
