@@ -364,3 +364,19 @@ async def test_inspection_prompt_gives_a_future_example_and_warns_of_a_weekend(p
     assert "28.11.2026" not in replies.text or example.startswith("28.11.2026")
     replies = await staff.send("28.11.2026 10:30")  # a Saturday
     assert "вне рабочего времени центра (понедельник–пятница, 9:00–18:00)" in replies.text
+
+
+async def test_a_stray_album_is_asked_about_once_and_filed_together(person, bot):
+    user, _ = await start_form(person)
+    await user.press("Согласен")
+    await user.press("Физическое лицо")
+    await user.press("Казахстан")
+    replies = await user.send_album([(f"{i}.jpg", JPEG + bytes([i]), "image/jpeg")
+                                     for i in range(3)])
+    questions = [e for e in replies.events if e["type"] == "send"]
+    assert len(questions) == 1 and "Вы отправили 3 файла" in user.last_message["text"]
+    replies = await user.press("Фото:")
+    assert replies.text.count("Приложено: Фото") == 3 and "ФИО" in replies.text
+    draft = await bot.runtime.repos.applications.draft_of(user.user_id)
+    docs = await bot.runtime.repos.applications.documents(draft.id)
+    assert [d.kind for d in docs] == ["photos"] * 3
