@@ -195,8 +195,9 @@ async def on_upload(update: Update, ctx: BotContext, step: UploadStep, state: Up
         return
     docs = await ctx.repos.applications.documents(app.id)
     newest = max(docs, key=lambda d: d.id)
-    since = [d for d in docs if d.kind == state.kind and d.uploaded_at >= (app.requested_at or 0)]
-    if len(since) == 1:  # the item's first file since the request: staff hear once per item
+    asked_at = max(app.requested_at or 0, app.submitted_at or 0)
+    since = [d for d in docs if d.kind == state.kind and d.uploaded_at >= asked_at]
+    if len(since) == 1:  # the item's first file since it was asked for: staff hear once
         await workflow.documents_received(ctx.services, app, [state.kind], newest.id,
                                           ctx.user.id)
     group = message_of(update).media_group_id

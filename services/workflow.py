@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from domain.applications import Application
+from domain.applications import OPEN, Application
 from services import outbox
 from services.container import Services
 
@@ -45,12 +45,15 @@ async def change_status(services: Services, app: Application, expected: str, new
 
 async def documents_received(services: Services, app: Application, kinds: Sequence[str],
                              document_id: int, actor_id: int) -> bool:
-    """The applicant sent documents staff asked for: staff are told at once (with an Open
-    button), the history records it, and the queue shows it. False if they were not
-    among those requested (nothing to tell)."""
-    if app.status != "documents_requested":
+    """The applicant sent documents staff asked for (or that were to follow the
+    submission): staff are told at once (with an Open button), the history records it, and
+    the queue shows it. False if they were neither (nothing to tell)."""
+    if app.status not in OPEN:
         return False
-    requested = [k for k in kinds if k in app.requested_documents]
+    awaited = set(app.documents_to_follow)
+    if app.status == "documents_requested":
+        awaited |= set(app.requested_documents)
+    requested = [k for k in kinds if k in awaited]
     if not requested:
         return False
     now = services.clock.timestamp()

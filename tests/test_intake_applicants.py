@@ -228,6 +228,16 @@ async def test_submit_with_a_missing_item_warns_and_lists_it(person, bot, client
     assert "Документы будут позже: Договор" in alert.text
     replies = await staff.send("/app EV-2026-000001")
     assert "⏳ Документы будут позже: Договор купли-продажи и инвойс" in replies.text
+    await user.press("Мои заявки")
+    await user.press("EV-2026-000001")
+    await user.press("Добавить документ")
+    await user.press("Договор")
+    await user.send_file("contract.pdf", b"%PDF-1.4 contract of sale", "application/pdf")
+    notice = await staff._collect()  # what was to follow has come: staff hear at once
+    assert "заявитель прислал запрошенный документ: Договор" in notice.text
+    replies = await staff.send("/app EV-2026-000001")
+    assert "Документы будут позже: Титул" in replies.text  # the contract is no longer awaited
+    assert "📥 получены документы: Договор" in replies.text
 
 
 async def test_a_requested_document_tells_staff_and_the_history(person, bot, client):
