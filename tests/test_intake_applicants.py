@@ -390,3 +390,19 @@ async def test_a_stray_album_is_asked_about_once_and_filed_together(person, bot)
     draft = await bot.runtime.repos.applications.draft_of(user.user_id)
     docs = await bot.runtime.repos.applications.documents(draft.id)
     assert [d.kind for d in docs] == ["photos"] * 3
+
+
+async def test_an_album_filling_the_last_item_stays_together(person, bot):
+    """The review comes after the album, not in the middle of it (the rest would stray)."""
+    user = await at_documents(person)
+    for _ in range(7):
+        replies = await user.press("Пока пропустить")
+    assert "Документ 8 из 8: Доверенность" in replies.text
+    replies = await user.send_album([(f"{i}.jpg", JPEG + bytes([i]), "image/jpeg")
+                                     for i in range(2)])
+    assert "Какой это документ" not in replies.text
+    draft = await bot.runtime.repos.applications.draft_of(user.user_id)
+    docs = await bot.runtime.repos.applications.documents(draft.id)
+    assert [d.kind for d in docs] == ["power_of_attorney"] * 2
+    replies = await user.press("Готово с этим пунктом")
+    assert "Проверьте заявку" in replies.text

@@ -2,7 +2,8 @@
 Edit, and the VIN confirmation.
 
 callback_data (all "ap:…"): c:yes / c:no consent, v:<field>:<value> a choice, b back,
-e:<field> edit from review, vy / vn confirm or retype a VIN whose check digit fails.
+e:<field> edit from review, vy / vn confirm or retype a VIN whose check digit fails, nr
+"not registered in Kazakhstan" at the IIN/BIN, ni "I have no IIN" (a non-resident).
 """
 from __future__ import annotations
 

@@ -55,8 +55,8 @@ async def on_upload(update: Update, ctx: BotContext, step: IntakeStep, state: In
         return
     following = navigate.next_document(draft, docs, state.skipped, kind)
     if following is None:
-        if in_album:  # the review comes once, after the whole album
-            await screens.document_screen(update, ctx, draft, state, how, note)
+        if group is not None:  # the review comes after the whole album (Done), or the rest
+            await screens.document_screen(update, ctx, draft, state, how, note)  # would stray
             return
         await send(update, ctx, note)
         await navigate.ask(update, ctx, draft, IntakeStep.REVIEW, fresh=True)

@@ -1,6 +1,7 @@
 """The end of the form: back to the review, Submit, and discarding the draft.
 
-callback_data: ap:r review, ap:go submit, ap:x / ap:xy / ap:xn discard (ask, yes, no).
+callback_data: ap:r review, ap:go submit (ap:gf: with documents to follow), ap:x / ap:xy /
+ap:xn discard (ask, yes, no).
 """
 from __future__ import annotations
 
