@@ -374,7 +374,9 @@ async def test_a_duplicate_vin_is_flagged_to_its_applicant_and_to_staff(person, 
     replies = await second.press("К проверке")
     assert "EV-2026-000001" not in replies.text and "уже есть заявка" not in replies.text
     await submit_anyway(second)
-    await staff._collect(expect=0)
+    alerts = await staff._collect(expect=2)  # the first submission's alert, then this one's
+    assert "Новая заявка EV-2026-000003" in alerts.text
+    assert "Этот VIN есть и в заявках: EV-2026-000001 (подана)" in alerts.text
     replies = await staff.send("/app EV-2026-000003")  # (000002: the first one's new draft)
     assert "Этот VIN есть и в заявках: EV-2026-000001 (подана)" in replies.text
 

@@ -406,3 +406,18 @@ async def test_an_album_filling_the_last_item_stays_together(person, bot):
     assert [d.kind for d in docs] == ["power_of_attorney"] * 2
     replies = await user.press("Готово с этим пунктом")
     assert "Проверьте заявку" in replies.text
+
+
+async def test_an_album_added_later_from_my_applications(person, bot):
+    user, case = await applicant_with_application(person, bot, "ru")
+    await user.press_data(f"my:k:{case.id}:photos", forge=True)
+    replies = await user.send_album([(f"{i}.jpg", JPEG + bytes([i]), "image/jpeg")
+                                     for i in range(4)])
+    assert replies.text.count("Приложено к заявке EV-2026-000001") == 1  # one reply
+    docs = await bot.runtime.repos.applications.documents(case.id)
+    assert [d.kind for d in docs] == ["photos"] * 4
+    replies = await user.send_file("5.jpg", JPEG + b"5", "image/jpeg", kind="photo")
+    assert "Приложено к заявке EV-2026-000001: Фото" in replies.text and "(5)" in replies.text
+    await user.press("Мои заявки")  # leaves "send the file"
+    replies = await user.send("привет")
+    assert "Приложено" not in replies.text and "Отправьте фото" not in replies.text
