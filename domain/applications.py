@@ -5,17 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# The form, one question per message, in this order. Choice fields list their values.
-FIELDS = ("applicant_type", "applicant_name", "id_number", "phone", "vin", "make", "model",
-          "year", "category", "powertrain", "battery_kwh", "chemistry", "inlet")
+# The form, one question per message, in this order (some only when they apply: `asked`).
+# Choice fields list their values.
+FIELDS = ("applicant_type", "residency", "applicant_name", "country", "id_number", "iin",
+          "acting", "agent_name", "agent_id", "phone", "vin", "make", "model", "year",
+          "category", "powertrain", "battery_kwh", "chemistry", "inlet")
+# Where foreign applicants mostly come from (88 % of new EVs registered in 2025 were
+# Chinese): buttons; any other country is typed.
+COUNTRY_BUTTONS = ("cn", "ru", "kg", "uz", "by", "kr", "jp", "de", "tr", "ae", "us")
 CHOICES = {
     "applicant_type": ("person", "company"),
+    "residency": ("kz", "foreign"),
+    "country": COUNTRY_BUTTONS,
+    "acting": ("self", "agent"),
     "category": ("m1", "n1", "m2m3", "n2n3", "l"),
     "powertrain": ("bev", "phev", "erev", "fcev"),
     "chemistry": ("lfp", "nmc", "nca", "other"),
     "inlet": ("gbt", "ccs2", "other"),
 }
-PERSONAL_FIELDS = ("applicant_name", "id_number", "phone")  # erased on anonymisation
+TYPED_CHOICES = ("country",)  # buttons, or typed
+PERSONAL_FIELDS = ("applicant_name", "id_number", "iin", "phone", "agent_name", "agent_id")
+# Kept for an application whose document was issued: the centre's record names its holder.
+HOLDER_FIELDS = ("applicant_name", "id_number")
 
 STATUSES = ("draft", "submitted", "in_review", "documents_requested", "inspection", "testing",
             "approved", "rejected", "withdrawn")
@@ -57,6 +68,14 @@ class Application:
     inspection_place: str | None = None
     requested_documents: tuple[str, ...] = ()
     requested_at: int | None = None
+    residency: str | None = None
+    country: str | None = None
+    iin: str | None = None       # a non-resident's IIN if they have one ("" they have none)
+    acting: str | None = None
+    agent_name: str | None = None
+    agent_id: str | None = None
+    documents_to_follow: tuple[str, ...] = ()
+    documents_received_at: int | None = None
 
     def values(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in FIELDS}
@@ -73,6 +92,7 @@ class Document:
     mime_type: str | None
     size: int | None
     uploaded_at: int
+    sent_as: str = "document"    # photo | document: the Bot API method that can re-send it
 
 
 @dataclass(frozen=True)
@@ -82,30 +102,74 @@ class StatusChange:
     actor_id: int | None
     comment: str
     at: int
+    event: str = ""              # "" a status change; "documents_received" (kinds) an event
+    kinds: tuple[str, ...] = ()
+
+
+MAX_FILES = 20  # files one checklist item takes (photos: about nine)
 
 
 @dataclass(frozen=True)
 class DocItem:
     kind: str
     required: bool = True
+    expected: int = 1  # files it usually takes: the form moves on once they are there
+
+
+def asked(field: str, values: dict[str, Any]) -> bool:
+    """Whether the form asks `field` given the answers so far."""
+    if field == "country":
+        return values.get("residency") == "foreign"
+    if field == "iin":  # optional: a non-resident may have one (work, property, a car)
+        return values.get("residency") == "foreign" and \
+            values.get("applicant_type") != "company"
+    if field in ("agent_name", "agent_id"):
+        return values.get("acting") == "agent"
+    return True
+
+
+def form_fields(values: dict[str, Any]) -> list[str]:
+    return [f for f in FIELDS if asked(f, values)]
 
 
 def next_field(values: dict[str, Any]) -> str | None:
     """The first question not answered yet (None: the form is complete)."""
-    return next((f for f in FIELDS if values.get(f) is None), None)
+    return next((f for f in form_fields(values) if values.get(f) is None), None)
 
 
-def checklist(path: str, applicant_type: str | None, category: str | None) -> list[DocItem]:
+def previous_field(values: dict[str, Any], field: str) -> str | None:
+    """The question before `field` (None for the first)."""
+    fields = form_fields(values)
+    index = fields.index(field) if field in fields else 0
+    return fields[index - 1] if index else None
+
+
+def id_kind(values: dict[str, Any]) -> str:
+    """Which number identifies the applicant: iin, passport, bin, uscc or registration."""
+    foreign = values.get("residency") == "foreign"
+    if values.get("applicant_type") == "company":
+        if not foreign:
+            return "bin"
+        return "uscc" if values.get("country") == "cn" else "registration"
+    return "passport" if foreign else "iin"
+
+
+def checklist(path: str, applicant_type: str | None, category: str | None,
+              acting: str | None = None) -> list[DocItem]:
     """What to upload, following the guide's documents section for the path."""
     items = [DocItem("company_registration" if applicant_type == "company" else "identity"),
-             DocItem("contract"), DocItem("title"), DocItem("customs"), DocItem("photos"),
-             DocItem("battery")]
+             DocItem("contract"), DocItem("title"), DocItem("customs"),
+             DocItem("photos", expected=9), DocItem("battery")]
     if category in ("m1", "n1", "m2m3", "n2n3"):
         items.append(DocItem("sos"))
     if path == "otts":
         items += [DocItem("technical_description"), DocItem("test_reports")]
-    items.append(DocItem("power_of_attorney", required=False))
+    items.append(DocItem("power_of_attorney", required=acting == "agent"))
     return items
+
+
+def missing_required(items: list[DocItem], kinds: set[str]) -> list[str]:
+    return [i.kind for i in items if i.required and i.kind not in kinds]
 
 
 def application_number(application_id: int, year: int) -> str:

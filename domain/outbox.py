@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 # Kinds sent to staff, whatever the applicant's own settings.
-STAFF_KINDS = ("documents_flag", "new_application", "digest", "question", "topic", "overdue")
+STAFF_KINDS = ("documents_flag", "new_application", "digest", "question", "topic", "overdue",
+               "documents_received")
 # Kinds that are news, not nudges: sent at night too, and to users who muted reminders.
 URGENT_KINDS = ("status", "new_application", "reply", "question", "topic", "issued",
-                "inspection_moved")
+                "inspection_moved", "documents_received")
 # Kinds told in the order they were written (a later status must not overtake an earlier).
 # Conversation messages too: two staff answering at once reach the applicant in order.
 ORDERED_KINDS = ("status", "reply", "topic")

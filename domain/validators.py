@@ -1,4 +1,5 @@
-"""Input validation: VIN, IIN/BIN, Kazakh mobile phone, year, battery, names, files.
+"""Input validation: VIN (with its model year), IIN/BIN, passports, foreign company numbers
+(China's unified social credit code), phones of any country, year, battery, names, files.
 
 Each check returns a Check: the normalised value, or an error code the handler
 turns into a sentence in the user's language; a VIN may also carry a warning
@@ -101,23 +102,46 @@ def check_bin(raw: str) -> Check:
 
 
 def check_phone(raw: str) -> Check:
-    """A Kazakh mobile number, typed (+7…, 8…, 7…) or shared as a contact; E.164 back."""
+    """A phone number typed by the user; E.164 back. International form (+86 138 0013 8000,
+    0086…, 00 7…) for any country; without a country code, Kazakh national forms (8 7xx…,
+    7xx…), which must then be a Kazakh mobile (a landline is not reachable by the centre's
+    SMS and calls go unanswered at night)."""
     text = raw.strip()
+    if len(text) > 40:
+        return Check(error="phone_format")
     digits = re.sub(r"\D", "", text)
+    international = text.startswith("+") or digits.startswith("00")
+    if international:
+        digits = digits[2:] if digits.startswith("00") and not text.startswith("+") else digits
+        try:
+            number = phonenumbers.parse("+" + digits)
+        except phonenumbers.NumberParseException:
+            return Check(error="phone_format")
+        if not phonenumbers.is_valid_number(number):
+            return Check(error="phone_format")
+        if number.country_code == 7 and phonenumbers.region_code_for_number(number) == "KZ" \
+                and not KZ_MOBILE.fullmatch(str(number.national_number)):
+            return Check(error="phone_not_kz_mobile")
+        return Check(value=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
     if len(digits) == 11 and digits[0] == "8":
         digits = "7" + digits[1:]  # 8 is the national trunk prefix
     if len(digits) == 10:
         digits = "7" + digits
-    try:
-        number = phonenumbers.parse("+" + digits)
-    except phonenumbers.NumberParseException:
+    if len(digits) != 11 or digits[0] != "7":
         return Check(error="phone_format")
-    national = str(number.national_number)
-    if number.country_code != 7 or len(national) != 10:
-        return Check(error="phone_format")
+    national = digits[1:]
     if not KZ_MOBILE.fullmatch(national):
         return Check(error="phone_not_kz_mobile")
     return Check(value=f"+7{national}")
+
+
+def check_shared_phone(raw: str) -> Check:
+    """The user's own number shared with Telegram's contact button: Telegram has verified
+    it, so any country is taken as it is (only put in E.164 form)."""
+    digits = re.sub(r"\D", "", raw)
+    if not 5 <= len(digits) <= 15:
+        return Check(error="phone_format")
+    return Check(value="+" + digits)
 
 
 def check_year(raw: str, today: date) -> Check:
@@ -141,9 +165,15 @@ def check_battery(raw: str) -> Check:
     return Check(value=round(kwh, 1))
 
 
-def check_name(raw: str, min_len: int = 2, max_len: int = 200) -> Check:
+NAME_MAX = 200   # characters in a person's or a company's name
+SHORT_MAX = 60   # a make or a model
+
+
+def check_name(raw: str, min_len: int = 2, max_len: int = NAME_MAX) -> Check:
     text = " ".join(raw.split())
-    if not min_len <= len(text) <= max_len or not any(c.isalpha() for c in text):
+    if len(text) > max_len:
+        return Check(error="name_too_long", value=(max_len, len(text)))
+    if len(text) < min_len or not any(c.isalpha() for c in text):
         return Check(error="name_format")
     return Check(value=text)
 
@@ -151,9 +181,108 @@ def check_name(raw: str, min_len: int = 2, max_len: int = 200) -> Check:
 def check_short_text(raw: str) -> Check:
     """A make or a model: short, any characters ("001", "3", "e:NS1" are real models)."""
     text = " ".join(raw.split())
-    if not 1 <= len(text) <= 60:
+    if len(text) > SHORT_MAX:
+        return Check(error="text_too_long", value=(SHORT_MAX, len(text)))
+    if not text:
         return Check(error="name_format")
     return Check(value=text)
+
+
+# --- identity documents of foreign applicants ------------------------------------------
+
+# China's ordinary passports: E + 8 digits (2012-2017), E + a letter (not I, O) + 7 digits
+# (from 2017), the older G + 8 digits; Kazakhstan's: N + 8 digits; Russia's foreign
+# passport: 9 digits. Others: ICAO 9303 document numbers, letters and digits.
+PASSPORT_FORMATS = {
+    "cn": re.compile(r"E\d{8}|E[A-HJ-NP-Z]\d{7}|G\d{8}"),
+    "kz": re.compile(r"N\d{8}"),
+    "ru": re.compile(r"\d{9}"),
+}
+PASSPORT_MIN, PASSPORT_MAX = 5, 12
+
+
+def check_passport(raw: str, country: str | None = None) -> Check:
+    number = re.sub(r"[\s-]", "", raw).upper()
+    if not re.fullmatch(r"[A-Z0-9]+", number):
+        return Check(error="passport_characters")
+    if not PASSPORT_MIN <= len(number) <= PASSPORT_MAX:
+        return Check(error="passport_length", value=(PASSPORT_MIN, PASSPORT_MAX, len(number)))
+    if not any(c.isdigit() for c in number):
+        return Check(error="passport_characters")
+    pattern = PASSPORT_FORMATS.get(country or "")
+    if pattern is not None and not pattern.fullmatch(number):
+        return Check(error=f"passport_format_{country}")
+    return Check(value=number)
+
+
+# GB 32100-2015: 18 characters of this alphabet (no I, O, S, V, Z); the 18th is a check
+# character: weights 3^i mod 31, check = 31 - (sum mod 31), 31 written as 0.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+
+
+def uscc_check_character(code: str) -> str:
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def check_uscc(raw: str) -> Check:
+    """China's unified social credit code (统一社会信用代码), as on the business licence."""
+    code = re.sub(r"[\s-]", "", raw).upper()
+    if len(code) != 18:
+        return Check(error="uscc_length", value=len(code))
+    if any(c not in USCC_ALPHABET for c in code):
+        return Check(error="uscc_characters")
+    if not code[2:8].isdigit():  # the registering authority's administrative division
+        return Check(error="uscc_structure")
+    if uscc_check_character(code) != code[17]:
+        return Check(error="uscc_check_character")
+    return Check(value=code)
+
+
+def check_foreign_registration(raw: str) -> Check:
+    """A foreign company's registration number: too many national formats to check more
+    than its shape (letters, digits, spaces, - / .; at least one digit)."""
+    text = " ".join(raw.split()).upper()
+    if len(text) > 40:
+        return Check(error="registration_length", value=(40, len(text)))
+    if len(text) < 3 or not re.fullmatch(r"[A-Z0-9][A-Z0-9 ./-]*", text) \
+            or not any(c.isdigit() for c in text):
+        return Check(error="registration_format")
+    return Check(value=text)
+
+
+def check_person_id(raw: str, today: date) -> Check:
+    """A representative's own identity: an IIN (12 digits) or a passport number."""
+    digits = re.sub(r"\s", "", raw)
+    if re.fullmatch(r"\d{12}", digits):
+        return check_iin(digits, today)
+    return check_passport(raw)
+
+
+# --- VIN model year ------------------------------------------------------------------
+
+# Position 10 of a VIN (ISO 3779, and China's GB 16735) is the model year: letters from
+# 1980 (A) and digits 1-9 for 2001-2009, repeating every 30 years.
+VIN_YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"
+
+
+def vin_model_years(vin: str) -> tuple[int, ...]:
+    """The years the VIN's 10th character can stand for (one per 30-year cycle), from
+    1980 to 2039; () if it is no year code (some makers outside China use it otherwise)."""
+    if len(vin) != 17 or vin[9] not in VIN_YEAR_CODES:
+        return ()
+    first = 1980 + VIN_YEAR_CODES.index(vin[9])
+    return tuple(y for y in (first, first + 30) if y <= 2039)
+
+
+def vin_year_mismatch(vin: str, year: int) -> tuple[int, ...]:
+    """The VIN's model years if none fits the year of manufacture typed (a model year may
+    run a year ahead of or behind the year the vehicle was built); () when it fits."""
+    years = vin_model_years(vin)
+    if not years or any(abs(y - year) <= 1 for y in years):
+        return ()
+    return years
 
 
 @dataclass(frozen=True)

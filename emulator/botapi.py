@@ -2,10 +2,14 @@
 
 Parameters are read and checked by emulator.params; the state lives in emulator.world.
 Every call and download goes through emulator.faults (a no-op unless faults are set).
+A file_id is tied to the kind of file it names (BOTAPI.md): a photo's id in sendDocument,
+or a document's in sendPhoto or an album of the other kind, is refused with "type of file
+mismatch", as Telegram does; sendMediaGroup takes 2-10 items of one kind.
 """
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 from aiohttp import web
@@ -22,6 +26,7 @@ class BotApi:
         self.world = world
         self.faults = faults
         self._poller: object | None = None
+        self._groups = itertools.count(10_000_000)
 
     async def handle(self, request: web.Request) -> web.Response:
         world = self.world
@@ -219,6 +224,44 @@ class BotApi:
                 "location": {"latitude": venue["latitude"], "longitude": venue["longitude"]}}
         return await self._deliver(chat, body, markup, "", p)
 
+    async def m_sendmediagroup(self, p: Params) -> list:
+        """An album: 2-10 photos (or 2-10 documents; the two do not mix), each a file_id
+        of its kind or an attach:// upload; one message per item, sharing media_group_id."""
+        chat = self.world.chat_for_send(p.require_int("chat_id"))
+        media = p.get("media")
+        if not isinstance(media, list) or not media:
+            raise bad_request("can't parse media JSON object")
+        if not 2 <= len(media) <= 10:
+            raise bad_request("wrong number of media items specified")
+        kinds = {item.get("type") for item in media if isinstance(item, dict)}
+        if not kinds <= {"photo", "document"} or len(kinds) != 1:
+            raise bad_request("document can't be mixed with other media types"
+                              if "document" in kinds else "unsupported media type")
+        self.world.check_thread(chat, _thread(p))
+        group = f"{next(self._groups)}"
+        sent = []
+        for item in media:
+            kind = item["type"]
+            stored = self._input_file(Params({kind: item.get("media")}, p.files), kind)
+            body: dict = {"media_group_id": group}
+            body.update(self._media_body(kind, stored))
+            caption = item.get("caption")
+            if caption:
+                if len(caption) > MAX_CAPTION:
+                    raise bad_request("message caption is too long")
+                body["caption"] = caption
+            self.world.check_rate(chat)
+            sent.append(await self._deliver(chat, body, None, caption or "", p))
+        return sent
+
+    def _media_body(self, kind: str, stored) -> dict:
+        if kind == "document":
+            return {"document": {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                                 "file_name": stored.name, "mime_type": stored.mime_type,
+                                 "file_size": stored.size}}
+        return {"photo": [{"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                           "width": 800, "height": 600, "file_size": stored.size}]}
+
     def _input_file(self, p: Params, kind: str):
         value = p.get(kind)
         if isinstance(value, str) and value.startswith("attach://"):
@@ -229,9 +272,12 @@ class BotApi:
             name, mime, data = upload
             if len(data) > 50 * 1024 * 1024:
                 raise ApiError(413, "Request Entity Too Large")
-            return self.world.store_file(data, name, mime or None)
+            return self.world.store_file(data, name, mime or None, kind=kind)
         if isinstance(value, str) and value in self.world.files:
-            return self.world.files[value]
+            stored = self.world.files[value]
+            if stored.kind != kind:  # a file_id is tied to its kind, as on Telegram
+                raise bad_request("type of file mismatch")
+            return stored
         raise bad_request("wrong file identifier/HTTP URL specified" if value
                           else f"there is no {kind} in the request")
 

@@ -215,6 +215,19 @@ class Person:
             spec["size"] = size
         return await self._act(self.client.send(self.user_id, **{kind: spec}))
 
+    async def send_album(self, files: list[tuple[str, bytes, str]], kind: str = "photo",
+                         **kw) -> Replies:
+        """Several files at once, as Telegram delivers an album: one update each, sharing
+        a media_group_id, nothing marking the last."""
+        group = f"album{self.user_id}{self.seq}{len(files)}"
+        for name, data, mime in files:
+            spec = {"file_name": name, "mime_type": mime,
+                    "content": base64.b64encode(data).decode()}
+            result = await self.client.send(self.user_id, **{kind: spec},
+                                            media_group_id=group)
+            self.last_sent = result["message_id"]
+        return await self._collect(**kw)
+
     async def press(self, label: str, message_id: int | None = None, **kw) -> Replies:
         """Press the button whose label contains `label` on the newest message having one."""
         message_id, data = self.find_button(label, message_id)

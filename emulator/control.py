@@ -102,13 +102,13 @@ class Control:
         if "location" in body:
             return {"location": body["location"]}
         if "sticker" in body:
-            stored = world.store_file(b"sticker", "sticker.webp", "image/webp")
+            stored = world.store_file(b"sticker", "sticker.webp", "image/webp", kind="sticker")
             return {"sticker": {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
                                 "type": "regular", "width": 512, "height": 512,
                                 "is_animated": False, "is_video": False,
                                 "emoji": body["sticker"] or "🙂"}}
         if "voice" in body:
-            stored = world.store_file(b"OggS voice", "voice.ogg", "audio/ogg")
+            stored = world.store_file(b"OggS voice", "voice.ogg", "audio/ogg", kind="voice")
             return {"voice": {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
                               "duration": 2, "mime_type": "audio/ogg"}}
         for kind in ("document", "photo"):
@@ -116,15 +116,17 @@ class Control:
                 spec = body[kind]
                 content_bytes = base64.b64decode(spec["content"]) if "content" in spec else None
                 stored = world.store_file(content_bytes, spec.get("file_name"),
-                                          spec.get("mime_type"), spec.get("size"))
+                                          spec.get("mime_type"), spec.get("size"), kind)
                 extra = {"caption": body["caption"]} if body.get("caption") else {}
+                if body.get("media_group_id"):  # one of an album: each its own update
+                    extra["media_group_id"] = str(body["media_group_id"])
                 if kind == "document":
                     return {"document": {"file_id": stored.file_id,
                                          "file_unique_id": stored.unique_id,
                                          "file_name": stored.name, "mime_type": stored.mime_type,
                                          "file_size": stored.size}, **extra}
                 small = world.store_file(content_bytes[:64] if content_bytes else None,
-                                         "thumb.jpg", "image/jpeg", min(stored.size, 64))
+                                         "thumb.jpg", "image/jpeg", min(stored.size, 64), "photo")
                 return {"photo": [
                     {"file_id": small.file_id, "file_unique_id": small.unique_id,
                      "width": 90, "height": 67, "file_size": small.size},

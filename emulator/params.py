@@ -16,7 +16,7 @@ from emulator.telegram_html import HtmlError, parse, utf16_len
 from emulator.world import bad_request
 
 JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands",
-               "scope", "link_preview_options", "reply_parameters"}
+               "scope", "link_preview_options", "reply_parameters", "media"}
 MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA = 4096, 1024, 64
 MAX_BUTTONS, MAX_MARKUP_BYTES = 100, 10 * 1024
 

@@ -54,6 +54,7 @@ class StoredFile:
     size: int
     name: str | None = None
     mime_type: str | None = None
+    kind: str = "document"  # photo, document, sticker, voice: the method that may send it
 
     @property
     def path(self) -> str:
@@ -288,11 +289,11 @@ class World:
 
     # --- files ----------------------------------------------------------------
     def store_file(self, content: bytes | None, name: str | None, mime_type: str | None,
-                   size: int | None = None) -> StoredFile:
+                   size: int | None = None, kind: str = "document") -> StoredFile:
         digest = hashlib.sha256(content or f"{name}:{size}".encode()).hexdigest()[:16]
         stored = StoredFile(file_id=f"F{next(self._file_ids)}x{digest}", unique_id=f"U{digest}",
                             content=content, size=size if size is not None else len(content or b""),
-                            name=name, mime_type=mime_type)
+                            name=name, mime_type=mime_type, kind=kind)
         self.files[stored.file_id] = stored
         return stored
 

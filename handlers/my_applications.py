@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from domain import applications as domain
 from domain.applications import Application
 from handlers import flows, uploads
-from handlers.base import BotContext, answer, callback, chat_id, named, send, show
+from handlers.base import BotContext, answer, callback, chat_id, message_of, named, send, show
 from handlers.flows import Flow
 from handlers.menu import menu_markup
 from handlers.registry import Registry
@@ -37,6 +37,7 @@ class UploadStep(StrEnum):
 class UploadState:
     app: int
     kind: str
+    group: str | None = None  # the album being received
 
 
 FLOW = Flow("add_document", UploadStep, UploadState)
@@ -52,9 +53,16 @@ async def owned(ctx: BotContext) -> Application | None:
     return await ctx.repos.applications.get_owned(int(ctx.matched()), ctx.user.id)
 
 
+async def leave_upload(ctx: BotContext) -> None:
+    """Out of "send the file" (it stays on after a file, for more pages or an album)."""
+    if FLOW.at(ctx) is not None:
+        await flows.end(ctx)
+
+
 @named("my:list")
 async def my_list(update: Update, ctx: BotContext) -> None:
     await answer(update, ctx)
+    await leave_upload(ctx)
     tr = ctx.tr
     apps = await ctx.repos.applications.of_user(ctx.user.id)
     draft = await ctx.repos.applications.draft_of(ctx.user.id)
@@ -80,6 +88,7 @@ async def my_view(update: Update, ctx: BotContext) -> None:
         await refuse(update, ctx)
         return
     await answer(update, ctx)
+    await leave_upload(ctx)
     await show_card(update, ctx, app)
 
 
@@ -88,7 +97,7 @@ async def show_card(update: Update, ctx: BotContext, app: Application) -> None:
     tr = ctx.tr
     docs = await ctx.repos.applications.documents(app.id)
     history = await ctx.repos.applications.history(app.id)
-    rows = render.document_rows(tr, docs, "my:f", f"my:d:{app.id}:0")
+    rows = render.document_rows(tr, app.id, docs, "my:i", f"my:d:{app.id}:0")
     if domain.can_add_documents(app.status):
         rows.append([(tr._("📎 Add a document"), f"my:a:{app.id}")])
     if domain.can_withdraw(app.status):
@@ -119,8 +128,21 @@ async def my_file(update: Update, ctx: BotContext) -> None:
         await refuse(update, ctx)
         return
     await answer(update, ctx)
-    await ctx.bot.send_document(chat_id(update), document.file_id,
-                                caption=render.doc_label(ctx.tr, document.kind))
+    await uploads.resend(ctx, chat_id(update), [document],
+                         render.doc_label(ctx.tr, document.kind))
+
+
+@named("my:item")
+async def my_item(update: Update, ctx: BotContext) -> None:
+    """Every file of one item of the user's own application (photos as albums)."""
+    app = await owned(ctx)
+    docs = [d for d in await ctx.repos.applications.documents(app.id)
+            if d.kind == ctx.matched(2)] if app is not None else []
+    if not docs:
+        await refuse(update, ctx)
+        return
+    await answer(update, ctx)
+    await uploads.resend(ctx, chat_id(update), docs, render.doc_label(ctx.tr, docs[0].kind))
 
 
 @named("my:add")
@@ -172,9 +194,23 @@ async def on_upload(update: Update, ctx: BotContext, step: UploadStep, state: Up
         await send(update, ctx, "❗ " + render.error_text(ctx.tr, check.error or "", check.value),
                    keyboard([[(ctx.tr._("✖️ Cancel"), f"my:v:{app.id}")]]))
         return
-    await flows.end(ctx)
+    docs = await ctx.repos.applications.documents(app.id)
+    newest = max(docs, key=lambda d: d.id)
+    asked_at = max(app.requested_at or 0, app.submitted_at or 0)
+    since = [d for d in docs if d.kind == state.kind and d.uploaded_at >= asked_at]
+    if len(since) == 1:  # the item's first file since it was asked for: staff hear once
+        await workflow.documents_received(ctx.services, app, [state.kind], newest.id,
+                                          ctx.user.id)
+    group = message_of(update).media_group_id
+    if group is not None and group == state.group:
+        return  # the rest of an album: the first file's reply covers it
+    state.group = group
+    # The flow stays: more files (an album, more pages) go to the same item.
+    await FLOW.go(ctx, UploadStep.UPLOAD, state)
+    count = sum(d.kind == state.kind for d in docs)
     await send(update, ctx, ctx.tr._("✅ Attached to {number}: {name}", number=app.number,
-                                     name=render.doc_label(ctx.tr, state.kind)))
+                                     name=render.doc_label(ctx.tr, state.kind))
+               + (f" ({count})" if count > 1 else ""))
     await show_card(update, ctx, app)
 
 
@@ -219,6 +255,7 @@ def register(registry: Registry) -> None:
     registry.add(CallbackQueryHandler(my_list, pattern=callback("my:list")))
     registry.add(CallbackQueryHandler(my_view, pattern=callback(f"my:v:{ID}")))
     registry.add(CallbackQueryHandler(my_file, pattern=callback(f"my:f:{ID}")))
+    registry.add(CallbackQueryHandler(my_item, pattern=callback(f"my:i:{ID}:([a-z_]{{1,32}})")))
     registry.add(CallbackQueryHandler(my_documents,
                                       pattern=callback(f"my:d:{ID}:(\\d{{1,4}})")))
     registry.add(CallbackQueryHandler(my_add, pattern=callback(f"my:a:{ID}")))

@@ -1,21 +1,29 @@
-"""The user's own data: /mydata sends all of it as a file; /deletemydata erases it.
+"""The user's own data: /mydata sends a readable summary and all of it as a file (and the
+uploaded files on request); /deletemydata says what is kept, anonymised and deleted, then
+erases it.
 
 Applications the centre already works on are anonymised rather than dropped (the
-centre must keep its records), and the user is told so.
+centre must keep its records), and the user is told so beforehand, application by
+application.
 """
 from __future__ import annotations
 
 import dataclasses
+import html
 import io
 import json
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from domain.money_data import to_data
+from handlers import uploads
 from handlers.base import BotContext, answer, callback, chat_id, named, send, show
 from handlers.registry import Registry
+from i18n import Translator
+from services import application_texts as render
 from services.keyboards import keyboard
 
 
@@ -46,19 +54,113 @@ async def collect(ctx: BotContext) -> dict[str, Any]:
     return data
 
 
+TIME_KEYS = ("first_seen", "last_seen")
+
+
+def readable_times(value: Any, tz: tzinfo, key: str = "") -> Any:
+    """Unix times (…_at, due_at) as ISO 8601 dates with the Almaty offset, all the way down."""
+    if isinstance(value, dict):
+        return {k: readable_times(v, tz, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [readable_times(v, tz, key) for v in value]
+    if (key.endswith("_at") or key in TIME_KEYS) and isinstance(value, int) \
+            and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=UTC).astimezone(tz).isoformat()
+    return value
+
+
+def summary(tr: Translator, data: dict[str, Any], files: list[tuple[str | None, Any]]
+            ) -> str:
+    """What is stored, in words and dates, in the user's language."""
+    def when(seconds: int | None) -> str:
+        return render.local_time(tr, seconds) if seconds else "—"
+
+    lines = [tr._("<b>Your data stored by the bot</b>")]
+    user = data.get("user") or {}
+    if user:
+        lines.append(tr._("Profile: {name}, language {language}, since {date}",
+                          name=html.escape(str(user.get("first_name") or "—")),
+                          language=user.get("language") or "—",
+                          date=when(user.get("first_seen"))))
+    for consent in data.get("consents", []):
+        lines.append(tr._("Consent to personal data processing (version {version}): {date}",
+                          version=consent["version"], date=when(consent["accepted_at"])))
+    apps = data.get("applications", [])
+    lines += ["", tr.ngettext("<b>{n} application</b>", "<b>{n} applications</b>", len(apps))]
+    for app in apps:
+        number = app.get("number") or tr._("draft")
+        lines.append(f"• {html.escape(number)}: {render.status_label(tr, app['status'])}, "
+                     f"{html.escape(' '.join(str(app.get(k) or '') for k in ('make', 'model')))}"
+                     f" · VIN {app.get('vin') or '—'} · {when(app.get('updated_at'))}")
+    lines += ["", tr.ngettext("<b>{n} uploaded file</b>", "<b>{n} uploaded files</b>",
+                              len(files))]
+    for number, doc in files[:60]:
+        name = doc.file_name or (tr._("photo") if doc.sent_as == "photo" else tr._("file"))
+        lines.append(f"• {html.escape(render.doc_label(tr, doc.kind))}: {html.escape(name)} · "
+                     f"{when(doc.uploaded_at)} · {html.escape(number or tr._('draft'))}")
+    if len(files) > 60:
+        lines.append(tr._("… and {n} more (all in the file)", n=len(files) - 60))
+    lines += ["", tr._("Reminders and notices: {reminders}. Announcements received: "
+                       "{broadcasts}. Cost estimates: {estimates}.",
+                       reminders=len(data.get("reminders", [])),
+                       broadcasts=len(data.get("broadcast_deliveries", [])),
+                       estimates=len(data.get("cost_estimates", [])))]
+    lines += ["", tr._("Everything, with every field, is in the file below (JSON).")]
+    return "\n".join(lines)
+
+
 @named("mydata")
 async def my_data(update: Update, ctx: BotContext) -> None:
-    data = json.dumps(await collect(ctx), ensure_ascii=False, indent=2).encode("utf-8")
-    await ctx.bot.send_document(chat_id(update), io.BytesIO(data),
+    tr = ctx.tr
+    data = await collect(ctx)
+    files = await ctx.repos.applications.documents_of_user(ctx.user.id)
+    rows = [[(tr._("📎 Send me my files"), "md:f")]] if files else []
+    await send(update, ctx, summary(tr, data, files), keyboard(rows) if rows else None)
+    raw = json.dumps(readable_times(data, tr.tz), ensure_ascii=False, indent=2).encode("utf-8")
+    await ctx.bot.send_document(chat_id(update), io.BytesIO(raw),
                                 filename=f"my-data-{ctx.user.id}.json",
-                                caption=ctx.tr._("Everything stored about you, as JSON."))
+                                caption=tr._("Everything stored about you, as JSON."))
+
+
+@named("mydata:files")
+async def my_files(update: Update, ctx: BotContext) -> None:
+    """Every file the user uploaded, back to them, item by item (photos as albums)."""
+    await answer(update, ctx)
+    files = await ctx.repos.applications.documents_of_user(ctx.user.id)
+    if not files:
+        await send(update, ctx, ctx.tr._("You have no uploaded files."))
+        return
+    groups: dict[tuple[int, str], list[Any]] = {}
+    numbers: dict[int, str | None] = {}
+    for number, doc in files:
+        groups.setdefault((doc.application_id, doc.kind), []).append(doc)
+        numbers[doc.application_id] = number
+    for (app_id, kind), docs in groups.items():
+        caption = render.doc_label(ctx.tr, kind) + " · " + (numbers[app_id] or
+                                                             ctx.tr._("draft"))
+        await uploads.resend(ctx, chat_id(update), docs, caption)
 
 
 @named("deletemydata")
 async def delete_my_data(update: Update, ctx: BotContext) -> None:
     tr = ctx.tr
+    apps = await ctx.repos.applications.of_user(ctx.user.id)
+    issued = [a for a in apps if a.status == "approved"]
+    others = [a for a in apps if a.status != "approved"]
+    specific = []
+    if issued:  # the holder of an issued document stays on the centre's record
+        specific.append(tr._(
+            "<b>Kept as the law requires:</b> for applications with an issued document, the "
+            "holder's name and IIN/BIN (or passport) with the document number stay on the "
+            "centre's record. Your phone, uploads and the centre's comments go. You will no "
+            "longer see these applications in «My applications», so note their numbers now:")
+            + "\n" + "\n".join(f"• {html.escape(a.number or '')}: "
+                                f"{html.escape(a.certificate_number or '—')}" for a in issued))
+    if others:
+        specific.append(tr._("<b>Anonymised:</b> {numbers}", numbers=html.escape(", ".join(
+            a.number or "" for a in others))))
     # What goes, what stays and why, before the user decides (storage erase_user does it).
-    await send(update, ctx, tr._(
+    await send(update, ctx, ("\n\n".join(specific) + "\n\n" if specific else "") + tr._(
         "<b>Delete your data?</b>\n\n"
         "<b>Deleted:</b> your profile (Telegram name, language, settings), consents, drafts "
         "with their documents, cost estimates, reminders, and the record of announcements "
@@ -108,6 +210,7 @@ def register(registry: Registry) -> None:
     private = filters.ChatType.PRIVATE
     registry.add(CommandHandler("mydata", my_data, filters=private))
     registry.add(CommandHandler("deletemydata", delete_my_data, filters=private))
+    registry.add(CallbackQueryHandler(my_files, pattern=callback("md:f")))
     registry.add(CallbackQueryHandler(confirm_delete, pattern=callback("del:yes")))
     registry.add(CommandHandler("mute", mute, filters=private))
     registry.add(CommandHandler("unmute", unmute, filters=private))

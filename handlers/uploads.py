@@ -8,12 +8,15 @@ photos need no such check: Telegram re-encodes them.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
+from typing import Any
 
-from telegram import Message, Update
+from telegram import InputMediaDocument, InputMediaPhoto, Message, Update
 from telegram.error import TelegramError
 
 from domain import validators
+from domain.applications import MAX_FILES, Document
 from handlers.base import BotContext, message_of
 from storage.applications import DuplicateFile
 
@@ -52,7 +55,23 @@ async def attach(update: Update, ctx: BotContext, application_id: int, kind: str
     upload = upload_of(message_of(update))
     if upload is None:
         return validators.Check(error="file_type")
+    return await attach_upload(ctx, application_id, kind, upload)
+
+
+def upload_data(upload: validators.Upload) -> dict[str, Any]:
+    return dataclasses.asdict(upload)
+
+
+def upload_from(data: dict[str, Any]) -> validators.Upload:
+    return validators.Upload(**data)
+
+
+async def attach_upload(ctx: BotContext, application_id: int, kind: str,
+                        upload: validators.Upload) -> validators.Check:
+    """Validate and store a file (from a message, or remembered from one) for an item."""
     docs = await ctx.repos.applications.documents(application_id)
+    if sum(d.kind == kind for d in docs) >= MAX_FILES:
+        return validators.Check(error="file_limit", value=MAX_FILES)
     check = validators.check_upload(upload, {d.file_unique_id: d.kind for d in docs})
     if not check.ok:
         return check
@@ -65,7 +84,31 @@ async def attach(update: Update, ctx: BotContext, application_id: int, kind: str
     try:
         await ctx.repos.applications.add_document(
             application_id, kind, upload.file_id, upload.unique_id, upload.name,
-            mime_type, upload.size, ctx.now())
+            mime_type, upload.size, ctx.now(), "photo" if upload.is_photo else "document")
     except DuplicateFile:
         return validators.Check(error="file_duplicate", value=kind)
     return check
+
+
+ALBUM = 10  # sendMediaGroup takes 2-10 items
+
+
+async def resend(ctx: BotContext, chat: int, docs: list[Document], caption: str) -> None:
+    """Send files back by their kind: a photo's file_id only works with sendPhoto, a
+    document's with sendDocument (Telegram answers "type of file mismatch" otherwise);
+    several of a kind go as albums (photos with photos, documents with documents)."""
+    for sent_as in ("photo", "document"):
+        files = [d for d in docs if d.sent_as == sent_as]
+        for start in range(0, len(files), ALBUM):
+            part = files[start:start + ALBUM]
+            if len(part) == 1:
+                if sent_as == "photo":
+                    await ctx.bot.send_photo(chat, part[0].file_id, caption=caption)
+                else:
+                    await ctx.bot.send_document(chat, part[0].file_id, caption=caption)
+                continue
+            media = [InputMediaPhoto(d.file_id) if sent_as == "photo"
+                     else InputMediaDocument(d.file_id) for d in part]
+            media[0] = (InputMediaPhoto(part[0].file_id, caption=caption) if sent_as == "photo"
+                        else InputMediaDocument(part[0].file_id, caption=caption))
+            await ctx.bot.send_media_group(chat, media)

@@ -137,11 +137,23 @@ async def _status(services: Services, tr: Translator, case: Application, notice:
     return Message(text, notices.status_markup(tr, then))
 
 
+async def _documents_received(services: Services, tr: Translator, case: Application,
+                              notice: Notice, now: datetime) -> Prepared:
+    document = await services.repos.applications.document(int(notice.payload.get("document",
+                                                                                  0)))
+    if document is None or document.application_id != case.id:
+        return None  # removed since (the applicant's data erased)
+    text = tr._("📥 Application {number}: the applicant sent a requested document: {name}.",
+                number=case.number, name=render.doc_label(tr, document.kind))
+    return Message(text, keyboard([[(tr._("📂 Open"), f"st:v:{case.id}")]]))
+
+
 async def _new_application(services: Services, tr: Translator, case: Application,
                            notice: Notice, now: datetime) -> Prepared:
     if case.status == "draft":
         return None
-    return Message(notices.new_application_text(tr, case),
+    same_vin = await services.repos.applications.with_vin(case.vin, case.id) if case.vin else []
+    return Message(notices.new_application_text(tr, case, same_vin),
                    keyboard([[(tr._("📂 Open"), f"st:v:{case.id}")]]))
 
 
@@ -247,5 +259,6 @@ async def _inspection_moved(services: Services, tr: Translator, case: Applicatio
 CASE_KINDS: dict[str, CasePreparer] = {
     "documents": _documents, "documents_flag": _documents_flag, "inspection": _inspection,
     "draft": _draft, "status": _status, "new_application": _new_application,
-    "overdue": _overdue, "issued": _issued, "inspection_moved": _inspection_moved}
-STAFF_CASE_KINDS = ("documents_flag", "new_application", "overdue")
+    "overdue": _overdue, "issued": _issued, "inspection_moved": _inspection_moved,
+    "documents_received": _documents_received}
+STAFF_CASE_KINDS = ("documents_flag", "new_application", "overdue", "documents_received")

@@ -4,6 +4,7 @@ outbox, services.outbox, and sent by jobs.outbox.)"""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardMarkup
@@ -53,7 +54,20 @@ def status_markup(tr: Translator, app: Application) -> InlineKeyboardMarkup:
     return keyboard([[(tr._("📂 Open the application"), f"my:v:{app.id}")]])
 
 
-def new_application_text(tr: Translator, app: Application) -> str:
-    return tr._("🆕 New application {number}: {make} {model}, VIN {vin}. Open it with "
+def new_application_text(tr: Translator, app: Application,
+                         same_vin: Sequence[Application] = ()) -> str:
+    text = tr._("🆕 New application {number}: {make} {model}, VIN {vin}. Open it with "
                 "/app {number}.", number=app.number, make=app.make, model=app.model,
                 vin=app.vin)
+    if same_vin:
+        text += "\n" + same_vin_text(tr, same_vin)
+    if app.documents_to_follow:
+        text += "\n" + tr._("⏳ Documents to follow: {names}", names=", ".join(
+            render.doc_label(tr, k) for k in app.documents_to_follow))
+    return text
+
+
+def same_vin_text(tr: Translator, same_vin: Sequence[Application]) -> str:
+    """For staff: every other application with the VIN, whoever filed it."""
+    return tr._("⚠️ This VIN is also in: {numbers}", numbers=", ".join(
+        f"{a.number} ({render.status_label(tr, a.status)})" for a in same_vin))

@@ -56,6 +56,14 @@ def implied_reminders(services: Services, app_id: int, user_id: int | None, new:
     return owed
 
 
+def documents_received_alerts(app_id: int, document_id: int, staff: list[int], now: int
+                              ) -> list[Owed]:
+    """The given staff (the case's owner, or everyone) hear of each file that answers a
+    request."""
+    return [Owed(staff_id, "documents_received", f"{app_id}:{document_id}", now,
+                 {"app": app_id, "document": document_id}) for staff_id in staff]
+
+
 def new_application_alerts(app_id: int, staff: list[int], now: int) -> list[Owed]:
     return [Owed(staff_id, "new_application", str(app_id), now, {"app": app_id})
             for staff_id in staff]

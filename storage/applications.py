@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.applications import (
     FIELDS,
+    HOLDER_FIELDS,
     OPEN,
     PERSONAL_FIELDS,
     Application,
@@ -29,7 +30,13 @@ def _application(row: Row) -> Application:
     data["vin_warning"] = bool(data["vin_warning"])
     data["anonymised"] = bool(data["anonymised"])
     data["requested_documents"] = tuple(json.loads(data["requested_documents"]))
+    data["documents_to_follow"] = tuple(json.loads(data["documents_to_follow"]))
     return Application(**data)
+
+
+def _change(row: Row) -> StatusChange:
+    return StatusChange(row["from_status"], row["to_status"], row["actor_id"], row["comment"],
+                        row["at"], row["event"], tuple(json.loads(row["kinds"])))
 
 
 def _document(row: Row) -> Document:
@@ -84,15 +91,18 @@ class ApplicationRepo:
                           (application_id,))
 
     async def submit(self, application_id: int, year: int, actor_id: int, now: int,
-                     owed: Sequence[Owed] = ()) -> Application | None:
+                     owed: Sequence[Owed] = (), to_follow: Sequence[str] = ()
+                     ) -> Application | None:
         """Give the draft its number and status 'submitted', with a history row and the
         notices it owes (one transaction); None if it was no longer a draft (a double tap
-        on Submit)."""
+        on Submit). `to_follow`: required items the applicant will send later."""
         async with self.db.write() as conn:
             async with conn.execute(
                     "UPDATE applications SET status = 'submitted', submitted_at = ?,"
-                    " updated_at = ?, number = ? WHERE id = ? AND status = 'draft' RETURNING *",
-                    (now, now, application_number(application_id, year), application_id)) as cur:
+                    " updated_at = ?, number = ?, documents_to_follow = ?"
+                    " WHERE id = ? AND status = 'draft' RETURNING *",
+                    (now, now, application_number(application_id, year),
+                     json.dumps(list(to_follow)), application_id)) as cur:
                 row = await cur.fetchone()
             if row is None:
                 return None
@@ -160,12 +170,32 @@ class ApplicationRepo:
             (vin, exclude_id, *OPEN))
         return [r["number"] for r in rows]
 
+    async def with_vin(self, vin: str, exclude_id: int) -> list[Application]:
+        """Every other submitted application with this VIN, whatever its status (an
+        approved one too: the same vehicle certified twice is worth a look)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM applications WHERE vin = ? AND id != ? AND status != 'draft'"
+            " ORDER BY id", (vin, exclude_id))
+        return [_application(r) for r in rows]
+
     async def history(self, application_id: int) -> list[StatusChange]:
         rows = await self.db.fetchall(
             "SELECT * FROM status_changes WHERE application_id = ? ORDER BY at, id",
             (application_id,))
-        return [StatusChange(r["from_status"], r["to_status"], r["actor_id"], r["comment"],
-                             r["at"]) for r in rows]
+        return [_change(r) for r in rows]
+
+    async def documents_received(self, application_id: int, status: str, kinds: Sequence[str],
+                                 actor_id: int, now: int, owed: Sequence[Owed] = ()) -> None:
+        """Requested documents arrived: a history event, the mark the queue shows, and the
+        notices to staff, in one transaction."""
+        async with self.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO status_changes (application_id, from_status, to_status, actor_id,"
+                " at, event, kinds) VALUES (?, ?, ?, ?, ?, 'documents_received', ?)",
+                (application_id, status, status, actor_id, now, json.dumps(list(kinds))))
+            await conn.execute("UPDATE applications SET documents_received_at = ?,"
+                               " updated_at = ? WHERE id = ?", (now, now, application_id))
+            await add_owed(conn, owed, now)
 
     # --- documents -------------------------------------------------------------
     async def documents(self, application_id: int) -> list[Document]:
@@ -186,16 +216,19 @@ class ApplicationRepo:
 
     async def add_document(self, application_id: int, kind: str, file_id: str, unique_id: str,
                            name: str | None, mime: str | None, size: int | None,
-                           now: int, owing: Callable[[Document], Sequence[Owed]] | None = None
+                           now: int, sent_as: str = "document",
+                           owing: Callable[[Document], Sequence[Owed]] | None = None
                            ) -> Document:
-        """`owing`: the notices the new document owes (written in its transaction)."""
+        """`sent_as`: photo or document (what Telegram will take it back as); `owing`: the
+        notices the new document owes (written in its transaction)."""
         try:
             async with self.db.write() as conn:
                 async with conn.execute(
                         "INSERT INTO documents (application_id, kind, file_id, file_unique_id,"
-                        " file_name, mime_type, size, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                        " RETURNING *", (application_id, kind, file_id, unique_id, name, mime,
-                                         size, now)) as cur:
+                        " file_name, mime_type, size, uploaded_at, sent_as)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                        (application_id, kind, file_id, unique_id, name, mime, size, now,
+                         sent_as)) as cur:
                     document = _document(one(await cur.fetchone()))
                 await conn.execute("UPDATE applications SET updated_at = ? WHERE id = ?",
                                    (now, application_id))
@@ -205,6 +238,33 @@ class ApplicationRepo:
         except sqlite3.IntegrityError:
             raise DuplicateFile(unique_id) from None
 
+    async def remove_document(self, application_id: int, document_id: int, now: int) -> bool:
+        """Remove a file from a draft (the form's own list: the caller owns the draft)."""
+        rows = await self.db.run(
+            "DELETE FROM documents WHERE id = ? AND application_id = ? AND application_id IN"
+            " (SELECT id FROM applications WHERE status = 'draft') RETURNING id",
+            (document_id, application_id))
+        if rows:
+            await self.db.put("UPDATE applications SET updated_at = ? WHERE id = ?",
+                              (now, application_id))
+        return bool(rows)
+
+    async def move_document(self, application_id: int, document_id: int, kind: str,
+                            now: int) -> bool:
+        """File a draft's document under another checklist item."""
+        rows = await self.db.run(
+            "UPDATE documents SET kind = ? WHERE id = ? AND application_id = ? AND"
+            " application_id IN (SELECT id FROM applications WHERE status = 'draft')"
+            " RETURNING id", (kind, document_id, application_id))
+        return bool(rows)
+
+    async def documents_of_user(self, user_id: int) -> list[tuple[str | None, Document]]:
+        """Every document of the user's applications, drafts included: (number, document)."""
+        rows = await self.db.fetchall(
+            "SELECT d.*, a.number AS app_number FROM documents d JOIN applications a"
+            " ON a.id = d.application_id WHERE a.user_id = ? ORDER BY d.id", (user_id,))
+        return [(r["app_number"], _document(r)) for r in rows]
+
     # --- the user's own data ------------------------------------------------------
     async def erase_user(self, user_id: int, now: int) -> int:
         """Erase a user; returns how many applications were anonymised.
@@ -213,9 +273,11 @@ class ApplicationRepo:
         messages owed to them (the outbox), drafts with their documents, and the user's
         broadcast deliveries. Submitted
         applications are anonymised: the centre keeps the vehicle data, the statuses and the
-        issued document number for its records, and loses everything else that can name the
-        applicant: the personal fields, every uploaded document (contracts, titles and
-        customs papers carry the name too), and the free text staff wrote to the applicant
+        issued document number for its records (for an approved application, also the
+        holder's name and identity number: the record of an issued document names its
+        holder), and loses everything else that can name the applicant: the personal
+        fields, every uploaded document (contracts, titles and customs papers carry the
+        name too), and the free text staff wrote to the applicant
         (comments and a rejection reason may quote them). The status history stays, its
         comments blanked.
 
@@ -223,6 +285,9 @@ class ApplicationRepo:
         bytes are zeroed in the database's pages, but the log would still hold the pages as
         they were before, until overwritten."""
         personal = ", ".join(f"{f} = NULL" for f in PERSONAL_FIELDS)
+        # An issued document's record keeps the name and number of its holder (the law makes
+        # the centre keep it); everything else personal goes, as for the others.
+        contact = ", ".join(f"{f} = NULL" for f in PERSONAL_FIELDS if f not in HOLDER_FIELDS)
         mine = "SELECT id FROM applications WHERE user_id = ?"
         async with self.db.write() as conn:
             await conn.execute("DELETE FROM applications WHERE user_id = ? AND status = 'draft'",
@@ -232,9 +297,13 @@ class ApplicationRepo:
             await conn.execute(f"UPDATE status_changes SET comment = '' WHERE comment != ''"
                                f" AND application_id IN ({mine})", (user_id,))
             cur = await conn.execute(
+                f"UPDATE applications SET {contact}, user_id = NULL, anonymised = 1,"
+                " updated_at = ? WHERE user_id = ? AND status = 'approved'", (now, user_id))
+            anonymised = cur.rowcount
+            cur = await conn.execute(
                 f"UPDATE applications SET {personal}, rejection_reason = NULL, user_id = NULL,"
                 " anonymised = 1, updated_at = ? WHERE user_id = ?", (now, user_id))
-            anonymised = cur.rowcount
+            anonymised += cur.rowcount
             await conn.execute("UPDATE status_changes SET actor_id = NULL WHERE actor_id = ?",
                                (user_id,))
             # Their conversation with the centre: what they wrote and what they were told
@@ -369,9 +438,9 @@ class ConsentRepo:
         return row is not None
 
     async def accept(self, user_id: int, version: str, language: str, now: int) -> None:
-        await self.db.run("INSERT OR IGNORE INTO consents (user_id, version, language,"
-                          " accepted_at) VALUES (?, ?, ?, ?)", (user_id, version, language,
-                                                                now))
+        await self.db.run("INSERT INTO consents (user_id, version, language, accepted_at)"
+                          " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                          (user_id, version, language, now))
 
     async def of_user(self, user_id: int) -> list[dict[str, Any]]:
         rows = await self.db.fetchall("SELECT * FROM consents WHERE user_id = ?", (user_id,))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from emulator.client import Person
 
-VEHICLE = {"applicant_type": "person", "applicant_name": "Айгерим Нурланова",
+VEHICLE = {"applicant_type": "person", "residency": "kz", "acting": "self",
+           "applicant_name": "Айгерим Нурланова",
            "id_number": "870512300122", "phone": "+77011234567", "vin": "1HGCM82633A004352",
            "make": "BYD", "model": "Han", "year": 2024, "category": "m1", "powertrain": "bev",
            "battery_kwh": 85.4, "chemistry": "lfp", "inlet": "ccs2"}

@@ -72,10 +72,11 @@ async def test_staff_moves_an_application_through_the_whole_workflow(person, bot
     assert "KZ-SBKTS-2026-0042" in text and "ЭПТС" in text
 
     history = await bot.runtime.repos.applications.history(case.id)
-    assert [h.to_status for h in history] == [
+    assert [h.to_status for h in history if not h.event] == [
         "submitted", "in_review", "documents_requested", "in_review", "inspection", "testing",
         "approved"]
-    assert all(h.actor_id == 900002 for h in history[1:])
+    assert [h.kinds for h in history if h.event == "documents_received"] == [("title",)]
+    assert all(h.actor_id == 900002 for h in history[1:] if not h.event)
     replies = await staff.send("/app EV-2026-000001")
     assert "СБКТС/ОТТС: KZ-SBKTS-2026-0042" in replies.text
     assert not any(label in replies.buttons() for label in ("⛔ Отклонить", "✅ Одобрить"))

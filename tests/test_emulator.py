@@ -165,3 +165,53 @@ async def test_send_venue_and_its_refusals(tg, client, chat):
         await tg.send_venue(chat, latitude=91, longitude=82.62, title="C", address="A")
     with pytest.raises(BadRequest, match="(?i)title is empty"):
         await tg.send_venue(chat, latitude=49.9, longitude=82.6, title=" ", address="A")
+
+
+async def test_a_file_id_works_only_with_the_method_of_its_kind(tg, client, chat):
+    """Telegram: "Bad Request: type of file mismatch" for a photo's file_id in sendDocument
+    and a document's in sendPhoto (BOTAPI.md); each with its own method is fine."""
+    import base64
+    content = base64.b64encode(b"\xff\xd8\xff\xe0 jpeg").decode()
+    photo = (await client.send(chat, photo={"file_name": "p.jpg", "mime_type": "image/jpeg",
+                                            "content": content}))["message"]["photo"][-1]
+    document = (await client.send(chat, document={
+        "file_name": "d.pdf", "mime_type": "application/pdf",
+        "content": base64.b64encode(b"%PDF-1.4").decode()}))["message"]["document"]
+    with pytest.raises(BadRequest, match="Type of file mismatch"):
+        await tg.send_document(chat, photo["file_id"])
+    with pytest.raises(BadRequest, match="Type of file mismatch"):
+        await tg.send_photo(chat, document["file_id"])
+    assert (await tg.send_photo(chat, photo["file_id"])).photo
+    assert (await tg.send_document(chat, document["file_id"])).document
+    uploaded = await tg.send_photo(chat, b"\xff\xd8\xff\xe0 another")  # an upload is a photo
+    assert (await tg.send_photo(chat, uploaded.photo[-1].file_id)).photo
+    with pytest.raises(BadRequest, match="Type of file mismatch"):
+        await tg.send_document(chat, uploaded.photo[-1].file_id)
+
+
+async def test_media_groups_two_to_ten_of_one_kind(tg, client, chat):
+    from telegram import InputMediaDocument, InputMediaPhoto
+    photos = [(await tg.send_photo(chat, bytes([0xff, 0xd8, 0xff, i]))).photo[-1].file_id
+              for i in range(11)]
+    document = (await tg.send_document(chat, b"%PDF-1.4 x", filename="x.pdf")).document.file_id
+    sent = await tg.send_media_group(chat, [InputMediaPhoto(p) for p in photos[:10]])
+    assert len(sent) == 10 and len({m.media_group_id for m in sent}) == 1
+    with pytest.raises(BadRequest, match="Wrong number of media"):
+        await tg.send_media_group(chat, [InputMediaPhoto(p) for p in photos])
+    with pytest.raises(BadRequest, match="Type of file mismatch"):
+        await tg.send_media_group(chat, [InputMediaDocument(photos[0]),
+                                         InputMediaDocument(document)])
+    with pytest.raises(BadRequest, match="can't be mixed"):
+        await tg.send_media_group(chat, [InputMediaPhoto(photos[0]),
+                                         InputMediaDocument(document)])
+
+
+async def test_an_album_arrives_as_one_update_per_file_with_one_group_id(client, chat):
+    import base64
+    ids = set()
+    for i in range(3):
+        result = await client.send(chat, media_group_id="g1", photo={
+            "file_name": f"{i}.jpg", "mime_type": "image/jpeg",
+            "content": base64.b64encode(bytes([0xff, 0xd8, i])).decode()})
+        ids.add(result["message"]["media_group_id"])
+    assert ids == {"g1"}

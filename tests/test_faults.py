@@ -179,8 +179,10 @@ async def test_no_status_notice_is_lost_or_reordered(emulator, client, tmp_path)
 # --- form answers -----------------------------------------------------------------------
 
 GOOD_VIN = VEHICLE["vin"]
-ANSWERS = {"applicant_type": ("press", "person"), "applicant_name": ("text", "Айгерим Нурланова"),
-           "id_number": ("text", "870512300122"), "phone": ("text", "+77011234567"),
+ANSWERS = {"applicant_type": ("press", "person"), "residency": ("press", "kz"),
+           "applicant_name": ("text", "Айгерим Нурланова"),
+           "id_number": ("text", "870512300122"), "acting": ("press", "self"),
+           "phone": ("text", "+77011234567"),
            "vin": ("text", GOOD_VIN), "make": ("text", "BYD"), "model": ("text", "Han"),
            "year": ("text", "2024"), "category": ("press", "m1"),
            "powertrain": ("press", "bev"), "battery_kwh": ("text", "85,4"),

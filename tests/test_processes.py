@@ -60,8 +60,10 @@ async def test_debug_logs_hold_no_personal_data(emulator, client, tmp_path):
         await user.press("📝")
         await user.press("Согласен")
         await user.press("Физическое лицо")
+        await user.press("Казахстан")
         await user.send(name)
         await user.send(iin)
+        await user.press("Сам заявитель")
         replies = await user.send_content(contact={"phone_number": phone, "first_name": "Зейнеп",
                                                    "user_id": user.user_id})
         assert f"+{phone}" in replies.text  # the bot did take it

@@ -61,8 +61,12 @@ async def test_documents_reminder_dropped_once_they_arrive(person, bot, clock):
     await applicant.send_file("title.pdf", b"%PDF-1.4 title", "application/pdf")
     clock.advance(days=8)
     assert await tick(bot) == 0
-    rows = await bot.runtime.repos.db.fetchall("SELECT status FROM outbox WHERE kind LIKE 'doc%'")
+    rows = await bot.runtime.repos.db.fetchall(
+        "SELECT status FROM outbox WHERE kind IN ('documents', 'documents_flag')")
     assert {r["status"] for r in rows} == {"dropped"}
+    told = await bot.runtime.repos.db.fetchall(  # staff were told at once instead
+        "SELECT chat_id FROM outbox WHERE kind = 'documents_received'")
+    assert told
 
 
 async def test_inspection_day_before_and_two_hours_before_with_quiet_hours(person, bot, clock):

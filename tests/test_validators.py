@@ -13,14 +13,23 @@ from domain.validators import (
     check_battery,
     check_bin,
     check_content,
+    check_foreign_registration,
     check_iin,
     check_name,
+    check_passport,
+    check_person_id,
     check_phone,
+    check_shared_phone,
+    check_short_text,
     check_upload,
+    check_uscc,
     check_vin,
     check_year,
     file_kind,
+    uscc_check_character,
     vin_check_digit,
+    vin_model_years,
+    vin_year_mismatch,
 )
 
 TODAY = date(2026, 11, 26)
@@ -102,10 +111,26 @@ def test_kazakh_mobiles(raw):
     assert value[:3] == "+77"
 
 
+@pytest.mark.parametrize("raw,value", [
+    ("+86 138 0013 8000", "+8613800138000"),     # China Mobile, as written on cards
+    ("+86-138-0013-8000", "+8613800138000"),
+    ("0086 13800138000", "+8613800138000"),      # the international prefix typed out
+    ("+7 916 123 45 67", "+79161234567"),        # a Russian mobile (+7 is shared)
+    ("+996 555 123 456", "+996555123456"),       # Kyrgyzstan
+    ("+49 30 901820", "+4930901820"),            # a German landline
+])
+def test_phones_of_any_country_in_international_form(raw, value):
+    assert check_phone(raw).value == value
+
+
 @pytest.mark.parametrize("raw,error", [
-    ("+7 916 123 45 67", "phone_not_kz_mobile"),  # Russian mobile (+7 is shared)
     ("+7 727 250 00 00", "phone_not_kz_mobile"),  # Almaty landline
-    ("+1 202 555 0143", "phone_format"),
+    ("8 916 123 45 67", "phone_not_kz_mobile"),   # national form: must be a Kazakh mobile
+    ("+86 138 0013 800", "phone_format"),         # one digit short
+    ("+1 202 555", "phone_format"),               # too short for the North American plan
+    ("+999 123 456 789", "phone_format"),         # no such country code
+    ("13800138000", "phone_format"),              # a Chinese mobile without +86: ambiguous
+    ("+" + "1" * 50, "phone_format"),
     ("12345", "phone_format"),
     ("", "phone_format"),
 ])
@@ -123,6 +148,107 @@ def test_year_battery_and_names():
     assert check_battery("много").error == "battery_format"
     assert check_name("  Айгерим   Нұрланқызы ").value == "Айгерим Нұрланқызы"
     assert check_name("1").error == "name_format"
+    assert check_name("Ж" * 5000).error == "name_too_long"
+    assert check_name("Ж" * 5000).value == (200, 5000)  # the rule and what was sent
+    assert check_name("Ж" * 200).ok
+    assert check_short_text("e:NS1").value == "e:NS1"
+    assert check_short_text("x" * 61).error == "text_too_long"
+
+
+def test_shared_contacts_are_taken_as_telegram_verified_them():
+    assert check_shared_phone("8613800138000").value == "+8613800138000"
+    assert check_shared_phone("+77011234567").value == "+77011234567"
+    assert check_shared_phone("123").error == "phone_format"
+
+
+# Published examples: GB 32100-2015's own (91350100M000100Y43) and business licences of
+# Huawei, BYD and Tencent as shown in the national enterprise credit information system.
+@pytest.mark.parametrize("code", ["91350100M000100Y43", "914403001922038216",
+                                  "91440300192317458F", "9144030071526726XG",
+                                  "9144 0300 1923 1745 8f"])
+def test_known_good_uscc(code):
+    check = check_uscc(code)
+    assert check.ok and check.value == code.replace(" ", "").upper()
+
+
+def test_uscc_check_character_by_hand():
+    # values·(3^i mod 31): 9·1+1·3+3·9+5·27+0·19+1·26+0·16+0·17+21(M)·20+0·29+0·25+0·13
+    # +1·8+0·24+0·10+30(Y)·30+4·28 = 1640; 1640 mod 31 = 28; 31 - 28 = 3
+    assert uscc_check_character("91350100M000100Y4") == "3"
+
+
+@pytest.mark.parametrize("code,error", [
+    ("91350100M000100Y4", "uscc_length"),
+    ("91350100M000100Y433", "uscc_length"),
+    ("91350100M000100Y44", "uscc_check_character"),   # last character off by one
+    ("91350100M000100Y34", "uscc_check_character"),   # two characters swapped
+    ("91350100M0001O0Y43", "uscc_characters"),        # the letter O is not used
+    ("91350100M000100I43", "uscc_characters"),        # nor I
+    ("9135A100M000100Y43", "uscc_structure"),         # division code is six digits
+    ("914403001922038217", "uscc_check_character"),
+])
+def test_uscc_near_misses(code, error):
+    assert check_uscc(code).error == error
+
+
+@pytest.mark.parametrize("raw,country,value", [
+    ("E12345678", "cn", "E12345678"),
+    ("EA1234567", "cn", "EA1234567"),
+    ("g 1234 5678", "cn", "G12345678"),
+    ("N12345678", "kz", "N12345678"),
+    ("751234567", "ru", "751234567"),
+    ("C01X00T47", "de", "C01X00T47"),   # Germany's specimen passport number
+    ("AB123456", None, "AB123456"),
+])
+def test_passports(raw, country, value):
+    assert check_passport(raw, country).value == value
+
+
+@pytest.mark.parametrize("raw,country,error", [
+    ("E1234567", "cn", "passport_format_cn"),     # one digit short
+    ("EO1234567", "cn", "passport_format_cn"),    # O is not used after E
+    ("P12345678", "cn", "passport_format_cn"),
+    ("N1234567", "kz", "passport_format_kz"),
+    ("75123456", "ru", "passport_format_ru"),
+    ("ABCDEFG", "de", "passport_characters"),    # no digit at all
+    ("E12", None, "passport_length"),
+    ("E12345678901234", None, "passport_length"),
+    ("Е12345678", "cn", "passport_characters"),   # a Cyrillic Е
+    ("没有", None, "passport_characters"),
+])
+def test_passport_near_misses(raw, country, error):
+    assert check_passport(raw, country).error == error
+
+
+def test_foreign_registration_numbers_and_a_representatives_identity():
+    assert check_foreign_registration("HRB 12345 B").value == "HRB 12345 B"
+    assert check_foreign_registration("1027700132195").ok       # a Russian OGRN
+    assert check_foreign_registration("ООО").error == "registration_format"
+    assert check_foreign_registration("ABC").error == "registration_format"
+    assert check_foreign_registration("1" * 41).error == "registration_length"
+    assert check_person_id("870512300122", TODAY).value == "870512300122"
+    assert check_person_id("870512300123", TODAY).error == "id_check_digit"
+    assert check_person_id("E12345678", TODAY).value == "E12345678"
+
+
+@pytest.mark.parametrize("vin,years", [
+    ("LRW3E7FS0NC123456", (1992, 2022)),   # N
+    ("LGXCE6CB6R0000001", (1994, 2024)),   # R
+    ("1HGCM82633A004352", (2003, 2033)),   # 3
+    ("WVWZZZ1JZXW000001", (1999, 2029)),   # X
+])
+def test_vin_model_year_character(vin, years):
+    assert vin_model_years(vin) == years
+
+
+def test_vin_year_mismatch_allows_a_year_either_side_and_the_30_year_cycle():
+    vin = "LRW3E7FS0NC123456"  # N: 2022 (or 1992)
+    assert vin_year_mismatch(vin, 2022) == ()
+    assert vin_year_mismatch(vin, 2021) == () and vin_year_mismatch(vin, 2023) == ()
+    assert vin_year_mismatch(vin, 1992) == ()
+    assert vin_year_mismatch(vin, 2024) == (1992, 2022)
+    assert vin_year_mismatch("LRW3E7FS0BC123456", 2023) == (1981, 2011)  # B
+    assert vin_year_mismatch("LRW3E7FS0UC123456", 2023) == ()       # U: no year code
 
 
 def test_uploads():
@@ -172,3 +298,22 @@ def test_file_kind_by_content(content, kind):
 def test_anything_else_is_refused_by_content(content):
     assert file_kind(content) is None
     assert check_content(content).error == "file_content"
+
+
+def test_date_examples_are_valid_answers_and_odd_hours_are_noticed():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from domain.dates import example_slot, format_when, outside_hours, parse_when
+    tz = ZoneInfo("Asia/Almaty")
+    friday = datetime(2026, 11, 27, 15, 0, tzinfo=tz)
+    assert format_when(example_slot(friday, tz), tz) == "30.11.2026 10:30"  # Monday
+    tuesday = datetime(2026, 12, 1, 23, 50, tzinfo=tz)
+    example = example_slot(tuesday, tz)
+    assert format_when(example, tz) == "02.12.2026 10:30"
+    assert parse_when(format_when(example, tz), tz) == example and example > tuesday
+    assert not outside_hours(example, tz)
+    assert outside_hours(datetime(2026, 11, 28, 10, 30, tzinfo=tz), tz)   # a Saturday
+    assert outside_hours(datetime(2026, 11, 30, 22, 0, tzinfo=tz), tz)    # at night
+    assert outside_hours(datetime(2026, 11, 30, 18, 30, tzinfo=tz), tz)   # after hours
+    assert not outside_hours(datetime(2026, 11, 30, 18, 0, tzinfo=tz), tz)

@@ -17,7 +17,7 @@ from telegram import Update
 
 from domain.applications import OPEN
 from domain.broadcast import Audience, text_for
-from domain.dates import parse_when
+from domain.dates import example_slot, format_when, parse_when
 from handlers import flows, language
 from handlers.base import BotContext, answer, chat_id, message_of, named, send, show
 from handlers.flows import Flow
@@ -190,8 +190,9 @@ async def on_when(update: Update, ctx: BotContext, step: ComposeStep, state: Com
                   ) -> None:
     when = parse_when(message_of(update).text or "", ctx.tr.tz)
     if when is None or when.timestamp() <= ctx.now():
+        example = format_when(example_slot(ctx.services.clock.now(), ctx.tr.tz), ctx.tr.tz)
         await send(update, ctx, ctx.tr._("Please give a future date and time as DD.MM.YYYY "
-                                         "HH:MM, for example 28.11.2026 10:30."))
+                                         "HH:MM, for example {example}.", example=example))
         return
     await create(update, ctx, state, int(when.timestamp()))
 

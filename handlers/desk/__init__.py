@@ -77,6 +77,8 @@ def register(registry: Registry) -> None:
                                       pattern=callback(f"st:q:{STATUS}:(\\d{{1,4}})")))
     registry.add(CallbackQueryHandler(case.view, pattern=callback(f"st:v:{ID}")))
     registry.add(CallbackQueryHandler(case.resend_file, pattern=callback(f"st:f:{ID}")))
+    registry.add(CallbackQueryHandler(case.resend_item,
+                                      pattern=callback(f"st:i:{ID}:([a-z_]{{1,32}})")))
     registry.add(CallbackQueryHandler(case.documents,
                                       pattern=callback(f"st:d:{ID}:(\\d{{1,4}})")))
     registry.add(CallbackQueryHandler(transitions.transition,

@@ -11,13 +11,14 @@ from telegram import Update
 
 from domain import status as machine
 from domain.applications import Application
-from handlers import flows
+from domain.validators import vin_year_mismatch
+from handlers import flows, uploads
 from handlers.base import BotContext, answer, chat_id, named, send, show
 from handlers.desk.common import FLOW, action_label
 from handlers.desk.conversation import owner_buttons
 from handlers.guards import staff_only
 from services import application_texts as render
-from services import desk_texts, threads
+from services import desk_texts, notices, threads
 from services.keyboards import Button, keyboard
 
 NUMBER = re.compile(r"EV-[0-9]{4}-[0-9]{6,9}")
@@ -45,9 +46,16 @@ async def card(update: Update, ctx: BotContext, case: Application, fresh: bool =
         details.append(tr._("Certificate: {number}", number=case.certificate_number))
     if case.rejection_reason:
         details.append(tr._("Reason: {reason}", reason=case.rejection_reason))
+    # The same VIN elsewhere (any applicant's), and a model year that does not fit.
+    same_vin = await ctx.repos.applications.with_vin(case.vin, case.id) if case.vin else []
+    if same_vin:
+        details.append(notices.same_vin_text(tr, same_vin))
+    years = vin_year_mismatch(case.vin, case.year) if case.vin and case.year else ()
+    if years and case.vin and case.year:
+        details.append(render.vin_year_text(tr, case.vin, case.year, years))
     if details:
         text += "\n\n" + "\n".join(details)
-    rows: list[list[Button]] = list(render.document_rows(tr, docs, "st:f",
+    rows: list[list[Button]] = list(render.document_rows(tr, case.id, docs, "st:i",
                                                          f"st:d:{case.id}:0"))
     if len(docs) > 1:
         rows.append([(tr._("🗜 All files (zip)"), f"st:z:{case.id}")])
@@ -117,8 +125,21 @@ async def resend_file(update: Update, ctx: BotContext) -> None:
         await answer(update, ctx, ctx.tr._("Document not found."), alert=True)
         return
     await answer(update, ctx)
-    await ctx.bot.send_document(chat_id(update), document.file_id,
-                                caption=render.doc_label(ctx.tr, document.kind))
+    await uploads.resend(ctx, chat_id(update), [document],
+                         render.doc_label(ctx.tr, document.kind))
+
+
+@named("desk:item")
+@staff_only
+async def resend_item(update: Update, ctx: BotContext) -> None:
+    """Every file of one checklist item (the photos: as albums)."""
+    docs = [d for d in await ctx.repos.applications.documents(int(ctx.matched(1)))
+            if d.kind == ctx.matched(2)]
+    if not docs:
+        await answer(update, ctx, ctx.tr._("Document not found."), alert=True)
+        return
+    await answer(update, ctx)
+    await uploads.resend(ctx, chat_id(update), docs, render.doc_label(ctx.tr, docs[0].kind))
 
 
 async def changed_meanwhile(update: Update, ctx: BotContext, case: Application) -> None:

@@ -76,7 +76,7 @@ async def on_file(update: Update, ctx: BotContext, step: IssuedStep, state: Issu
     try:
         await ctx.repos.applications.add_document(
             case.id, "issued", document.file_id, document.file_unique_id, document.file_name,
-            document.mime_type, document.file_size, now, owing)
+            document.mime_type, document.file_size, now, owing=owing)
     except DuplicateFile:
         await send(update, ctx, tr._("This file is already attached."))
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from domain.applications import OPEN
+from domain.applications import OPEN, Application
 from handlers.base import BotContext, answer, named, show
 from handlers.guards import staff_only
 from services import application_texts as render
@@ -49,8 +49,8 @@ async def queue_page(update: Update, ctx: BotContext) -> None:
     stays = [s for s in await sla.stays(ctx.services) if s.app.status == status]
     cases = stays[page * PAGE:(page + 1) * PAGE + 1]
     rows: list[list[Button]] = [
-        [(clip(f"{'⚠️ ' if s.overdue else ''}{s.app.number} · {s.app.make or ''} "
-               f"{s.app.model or ''} · ⏱ {s.waited}/{s.limit or '∞'}", 60),
+        [(clip(f"{'⚠️ ' if s.overdue else ''}{received_mark(s.app)}{s.app.number} · "
+               f"{s.app.make or ''} {s.app.model or ''} · ⏱ {s.waited}/{s.limit or '∞'}", 60),
           f"st:v:{s.app.id}")] for s in cases[:PAGE]]
     nav: list[Button] = []
     if page:
@@ -61,4 +61,13 @@ async def queue_page(update: Update, ctx: BotContext) -> None:
     rows.append([(tr._("⬅️ Queue"), "st:q")])
     text = tr._("<b>{status}</b>, page {page}", status=render.status_label(tr, status),
                 page=page + 1) + "\n" + tr._("⏱ working days waiting / allowed; ⚠️ overdue")
+    if any(received_mark(s.app) for s in cases[:PAGE]):
+        text += "\n" + tr._("📥 documents received")
     await show(update, ctx, text, keyboard(rows))
+
+
+def received_mark(case: Application) -> str:
+    """📥 on an application whose requested documents arrived after the request."""
+    received = case.documents_received_at
+    return "📥 " if case.status == "documents_requested" and received is not None and \
+        received >= (case.requested_at or 0) else ""

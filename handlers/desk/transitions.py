@@ -13,7 +13,7 @@ from typing import Any
 from telegram import Update
 
 from domain import status as machine
-from domain.dates import parse_when
+from domain.dates import WORK_END, WORK_START, example_slot, format_when, outside_hours, parse_when
 from handlers import flows
 from handlers.base import BotContext, answer, message_of, named, send, show
 from handlers.desk.case import card, changed_meanwhile
@@ -87,7 +87,7 @@ async def ask_comment(update: Update, ctx: BotContext, state: ChangeState) -> No
 
 async def ask_schedule(update: Update, ctx: BotContext, state: ChangeState) -> None:
     await show(update, ctx, ctx.tr._("Inspection date and time, Almaty time, as DD.MM.YYYY "
-                                     "HH:MM (for example 28.11.2026 10:30)?"),
+                                     "HH:MM (for example {example})?", example=example(ctx)),
                keyboard([cancel_row(ctx, state)]))
 
 
@@ -169,6 +169,11 @@ async def no_comment(update: Update, ctx: BotContext) -> None:
 
 # --- typed answers, by step (the table is in handlers.desk.register) ---------------------
 
+def example(ctx: BotContext) -> str:
+    """A date example that is a valid answer today: the next working day, 10:30."""
+    return format_when(example_slot(ctx.services.clock.now(), ctx.tr.tz), ctx.tr.tz)
+
+
 def typed(update: Update) -> str:
     return " ".join((message_of(update).text or "").split())
 
@@ -179,8 +184,14 @@ async def on_schedule(update: Update, ctx: BotContext, step: DeskStep, state: Ch
     when = parse_when(typed(update), ctx.tr.tz)
     if when is None or when.timestamp() <= ctx.now():
         await send(update, ctx, ctx.tr._("Please give a future date and time as DD.MM.YYYY "
-                                         "HH:MM, for example 28.11.2026 10:30."))
+                                         "HH:MM, for example {example}.", example=example(ctx)))
         return
+    if outside_hours(when, ctx.tr.tz):  # booked anyway: staff may mean it
+        await send(update, ctx, ctx.tr._("⚠️ {when} is outside the centre's working hours "
+                                         "(Monday to Friday, {start}:00 to {end}:00). Kept; "
+                                         "change it with Cancel if it is a typo.",
+                                         when=format_when(when, ctx.tr.tz), start=WORK_START,
+                                         end=WORK_END))
     state.at = int(when.timestamp())
     await ask(update, ctx, DeskStep.PLACE, state)
 

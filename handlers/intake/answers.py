@@ -2,7 +2,8 @@
 Edit, and the VIN confirmation.
 
 callback_data (all "ap:…"): c:yes / c:no consent, v:<field>:<value> a choice, b back,
-e:<field> edit from review, vy / vn confirm or retype a VIN whose check digit fails.
+e:<field> edit from review, vy / vn confirm or retype a VIN whose check digit fails, nr
+"not registered in Kazakhstan" at the IIN/BIN, ni "I have no IIN" (a non-resident).
 """
 from __future__ import annotations
 
@@ -18,13 +19,30 @@ from domain.applications import Application
 from handlers import flows
 from handlers.base import BotContext, answer, message_of, named, send, show
 from handlers.intake import navigate, screens
-from handlers.intake.common import FIELD_STEPS, IntakeState, IntakeStep, draft_of, position
+from handlers.intake.common import IntakeState, IntakeStep, draft_of, position
 from handlers.menu import menu_markup, menu_text
 from services import application_texts as render
+from services.countries import find_country
+
+# Answers that make the identity number asked another kind of number: ask it again.
+IDENTITY_DECIDERS = ("applicant_type", "residency", "country")
 
 TextCheck = Callable[[str, date], validators.Check]
+
+
+def check_country(raw: str, today: date) -> validators.Check:
+    if len(raw) > 60:
+        return validators.Check(error="text_too_long", value=(60, len(raw)))
+    code = find_country(raw)
+    return validators.Check(value=code) if code else validators.Check(error="country_unknown")
+
+
 TEXT_CHECKS: dict[IntakeStep, TextCheck] = {
     IntakeStep.APPLICANT_NAME: lambda raw, today: validators.check_name(raw),
+    IntakeStep.AGENT_NAME: lambda raw, today: validators.check_name(raw),
+    IntakeStep.AGENT_ID: validators.check_person_id,
+    IntakeStep.IIN: validators.check_iin,
+    IntakeStep.COUNTRY: check_country,
     IntakeStep.MAKE: lambda raw, today: validators.check_short_text(raw),
     IntakeStep.MODEL: lambda raw, today: validators.check_short_text(raw),
     IntakeStep.YEAR: validators.check_year,
@@ -35,10 +53,16 @@ TEXT_CHECKS: dict[IntakeStep, TextCheck] = {
 
 
 def check_identity(draft: Application) -> TextCheck:
-    """An IIN for a person, a BIN for a company."""
-    if draft.applicant_type == "company":
-        return lambda raw, today: validators.check_bin(raw)
-    return validators.check_iin
+    """An IIN or a passport for a person, a BIN, a Chinese USCC or another country's
+    registration number for a company."""
+    kind = domain.id_kind(draft.values())
+    return {
+        "iin": validators.check_iin,
+        "bin": lambda raw, today: validators.check_bin(raw),
+        "passport": lambda raw, today: validators.check_passport(raw, draft.country),
+        "uscc": lambda raw, today: validators.check_uscc(raw),
+        "registration": lambda raw, today: validators.check_foreign_registration(raw),
+    }[kind]
 
 
 # --- entry points ----------------------------------------------------------------------
@@ -82,8 +106,12 @@ async def save_answer(update: Update, ctx: BotContext, draft: Application, name:
                       value: Any, extra: dict[str, Any] | None = None) -> None:
     _, state = position(ctx)
     changes = {name: value, **(extra or {})}
-    if name == "applicant_type" and value != draft.applicant_type:
-        changes["id_number"] = None  # an IIN is not a BIN: ask again
+    before = domain.id_kind(draft.values())
+    if name in IDENTITY_DECIDERS and value != getattr(draft, name) and \
+            domain.id_kind({**draft.values(), **changes}) != before:
+        changes["id_number"] = None  # an IIN is not a BIN, nor a passport: ask again
+    if name == "country" and draft.id_number and domain.id_kind(draft.values()) == "passport":
+        changes["id_number"] = None  # a passport's format depends on its country
     await ctx.repos.applications.update_draft(draft.id, changes, ctx.now())
     draft = await draft_of(ctx) or draft
     fresh = update.callback_query is None
@@ -105,13 +133,23 @@ async def accept_text(update: Update, ctx: BotContext, draft: Application, step:
                       state: IntakeState, raw: str) -> None:
     today = ctx.services.clock.now().astimezone(ctx.tr.tz).date()
     check = (check_identity(draft) if step is IntakeStep.ID_NUMBER else TEXT_CHECKS[step])
-    result = check(raw, today)
+    await save_checked(update, ctx, draft, step, state, check(raw, today))
+
+
+async def save_checked(update: Update, ctx: BotContext, draft: Application, step: IntakeStep,
+                       state: IntakeState, result: validators.Check) -> None:
     if not result.ok:
         await reject(update, ctx, draft, step, state, result.error or "", result.value)
         return
     if step is IntakeStep.PHONE:
         await send(update, ctx, ctx.tr._("✅ Phone number saved: {phone}", phone=result.value),
                    ReplyKeyboardRemove())
+    vin = str(result.value) if step is IntakeStep.VIN else draft.vin
+    year = result.value if step is IntakeStep.YEAR else draft.year
+    if step in (IntakeStep.VIN, IntakeStep.YEAR) and vin and isinstance(year, int):
+        years = validators.vin_year_mismatch(vin, year)
+        if years:  # a warning: makers outside China may use the 10th character otherwise
+            await send(update, ctx, render.vin_year_text(ctx.tr, vin, year, years))
     if result.warning == "vin_check_digit":
         await navigate.ask(update, ctx, draft, IntakeStep.VIN_CONFIRM,
                            IntakeState(vin=str(result.value), editing=state.editing), fresh=True)
@@ -149,18 +187,20 @@ async def on_phone(update: Update, ctx: BotContext, step: IntakeStep, state: Int
     if draft is None:
         return
     message = message_of(update)
-    if message.text == screens.back_row(ctx.tr, step, state)[0][0]:
-        if state.editing:
+    if message.text == screens.back_row(ctx.tr, step, state, draft)[0][0]:
+        previous = domain.previous_field(draft.values(), step.value)
+        if state.editing or previous is None:
             await navigate.ask(update, ctx, draft, IntakeStep.REVIEW)
         else:
-            await navigate.ask(update, ctx, draft, FIELD_STEPS[FIELD_STEPS.index(step) - 1])
+            await navigate.ask(update, ctx, draft, IntakeStep(previous))
         return
     if message.contact:
         contact = message.contact
-        if contact.user_id and contact.user_id != ctx.user.id:
+        if contact.user_id != ctx.user.id:  # one's own contact always carries one's id
             await reject(update, ctx, draft, step, state, "phone_not_own")
             return
-        await accept_text(update, ctx, draft, step, state, contact.phone_number)
+        await save_checked(update, ctx, draft, step, state,
+                           validators.check_shared_phone(contact.phone_number))
         return
     if not message.text:
         await reject(update, ctx, draft, step, state, "phone_format")
@@ -232,10 +272,32 @@ async def on_back(update: Update, ctx: BotContext) -> None:
     step, _ = position(ctx)
     draft = await draft_of(ctx)
     await answer(update, ctx)
-    if draft is None or step not in FIELD_STEPS or step is FIELD_STEPS[0]:
+    previous = domain.previous_field(draft.values(), step.value) \
+        if draft is not None and step is not None else None
+    if draft is None or previous is None:
         await navigate.resume(update, ctx)
         return
-    await navigate.ask(update, ctx, draft, FIELD_STEPS[FIELD_STEPS.index(step) - 1])
+    await navigate.ask(update, ctx, draft, IntakeStep(previous))
+
+
+@named("apply:no_iin")
+async def on_no_iin(update: Update, ctx: BotContext) -> None:
+    """A non-resident without an IIN (the usual case): recorded as none."""
+    pressed = await pressed_at(update, ctx, IntakeStep.IIN)
+    if pressed is None:
+        return
+    draft, _ = pressed
+    await save_answer(update, ctx, draft, "iin", "")
+
+
+@named("apply:not_resident")
+async def on_not_resident(update: Update, ctx: BotContext) -> None:
+    """"No IIN or BIN": the applicant is not registered in Kazakhstan after all."""
+    pressed = await pressed_at(update, ctx, IntakeStep.ID_NUMBER)
+    if pressed is None:
+        return
+    draft, state = pressed
+    await save_answer(update, ctx, draft, "residency", "foreign")
 
 
 @named("apply:edit")

@@ -21,8 +21,14 @@ from handlers.flows import Flow, remember_message
 class IntakeStep(StrEnum):
     CONSENT = "consent"
     APPLICANT_TYPE = "applicant_type"
+    RESIDENCY = "residency"
     APPLICANT_NAME = "applicant_name"
+    COUNTRY = "country"
     ID_NUMBER = "id_number"
+    IIN = "iin"
+    ACTING = "acting"
+    AGENT_NAME = "agent_name"
+    AGENT_ID = "agent_id"
     PHONE = "phone"
     VIN = "vin"
     MAKE = "make"
@@ -35,13 +41,16 @@ class IntakeStep(StrEnum):
     INLET = "inlet"
     VIN_CONFIRM = "vin_confirm"  # the VIN's check digit failed: confirm or retype
     DOCUMENTS = "documents"
+    STRAY = "stray"            # a file sent at another step: which item is it for?
     REVIEW = "review"
+    SUBMIT_CONFIRM = "submit_confirm"  # required items missing: submit anyway?
     DISCARD = "discard"
 
 
 # One question per form field, in the form's order (domain.applications.FIELDS).
 FIELD_STEPS = tuple(IntakeStep(name) for name in domain.FIELDS)
-CHOICE_STEPS = tuple(step for step in FIELD_STEPS if step.value in domain.CHOICES)
+CHOICE_STEPS = tuple(step for step in FIELD_STEPS if step.value in domain.CHOICES
+                     and step.value not in domain.TYPED_CHOICES)
 TEXT_STEPS = tuple(step for step in FIELD_STEPS
                    if step not in CHOICE_STEPS and step is not IntakeStep.PHONE)
 
@@ -53,8 +62,12 @@ class IntakeState:
     doc: str | None = None             # documents: the checklist item asked for
     skipped: list[str] = field(default_factory=list)  # documents: skipped this time
     vin: str | None = None             # vin_confirm: the VIN as typed
-    back_to: str | None = None         # discard: the step "No, continue" returns to
+    back_to: str | None = None         # discard, stray: the step to return to
     back_state: dict[str, Any] = field(default_factory=dict)
+    group: str | None = None           # documents: the album (media group) being received
+    group_doc: str | None = None       # … and the item its files go to
+    stray: list[dict[str, Any]] = field(default_factory=list)  # stray: the files sent
+    moving: int | None = None          # documents: the file being moved to another item
 
 
 FLOW = Flow("apply", IntakeStep, IntakeState)

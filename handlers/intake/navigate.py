@@ -19,7 +19,9 @@ SCREENS: dict[IntakeStep, screens.Screen] = {
     **{step: screens.question for step in FIELD_STEPS},
     IntakeStep.VIN_CONFIRM: screens.vin_confirm,
     IntakeStep.DOCUMENTS: screens.document,
+    IntakeStep.STRAY: screens.stray,
     IntakeStep.REVIEW: screens.review,
+    IntakeStep.SUBMIT_CONFIRM: screens.submit_confirm,
     IntakeStep.DISCARD: screens.discard,
 }
 
@@ -72,16 +74,21 @@ async def advance(update: Update, ctx: BotContext, draft: Application, fresh: bo
     await ask(update, ctx, draft, IntakeStep.REVIEW, fresh=fresh)
 
 
-def next_document(draft: Application, docs: list[Document], skipped: list[str]) -> str | None:
+def next_document(draft: Application, docs: list[Document], skipped: list[str],
+                  after: str | None = None) -> str | None:
+    """The next item without files, after `after` first (then from the top)."""
     have = {d.kind for d in docs}
-    return next((i.kind for i in render.app_checklist(draft)
-                 if i.kind not in have and i.kind not in skipped), None)
+    kinds = [i.kind for i in render.app_checklist(draft)]
+    start = kinds.index(after) + 1 if after in kinds else 0
+    return next((k for k in kinds[start:] + kinds[:start]
+                 if k not in have and k not in skipped), None)
 
 
 async def next_document_step(update: Update, ctx: BotContext, draft: Application,
-                             skipped: list[str], fresh: bool = False) -> None:
+                             skipped: list[str], fresh: bool = False,
+                             after: str | None = None) -> None:
     docs = await ctx.repos.applications.documents(draft.id)
-    kind = next_document(draft, docs, skipped)
+    kind = next_document(draft, docs, skipped, after)
     if kind is None:
         await ask(update, ctx, draft, IntakeStep.REVIEW, fresh=fresh)
     else:

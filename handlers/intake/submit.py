@@ -1,6 +1,7 @@
 """The end of the form: back to the review, Submit, and discarding the draft.
 
-callback_data: ap:r review, ap:go submit, ap:x / ap:xy / ap:xn discard (ask, yes, no).
+callback_data: ap:r review, ap:go submit (ap:gf: with documents to follow), ap:x / ap:xy /
+ap:xn discard (ask, yes, no).
 """
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ async def on_review(update: Update, ctx: BotContext) -> None:
 
 @named("apply:submit")
 async def on_submit(update: Update, ctx: BotContext) -> None:
+    """Submit; with required documents missing, first say which and ask (ap:gf: submit
+    anyway, the centre sees them as "documents to follow")."""
     draft = await draft_of(ctx)
+    anyway = ctx.matched() == "gf"
     await answer(update, ctx)
     if draft is None:
         await show(update, ctx, ctx.tr._("This application was already submitted."),
@@ -41,7 +45,11 @@ async def on_submit(update: Update, ctx: BotContext) -> None:
     if domain.next_field(draft.values()) is not None:
         await navigate.advance(update, ctx, draft)
         return
-    submitted = await workflow.submit(ctx.services, draft, ctx.user.id)
+    missing = render.missing_items(draft, await ctx.repos.applications.documents(draft.id))
+    if missing and not anyway:
+        await navigate.ask(update, ctx, draft, IntakeStep.SUBMIT_CONFIRM)
+        return
+    submitted = await workflow.submit(ctx.services, draft, ctx.user.id, missing)
     if submitted is None:  # a double tap: the first one submitted it
         return
     await flows.end(ctx)

@@ -1,2 +1,0 @@
--- Reserved: this number belongs to a branch developed in parallel (issue 15's desk
--- uses 0015+). Delete this placeholder when that branch's real 0012_*.sql is merged.
