@@ -32,7 +32,7 @@ STATUSES = ("draft", "submitted", "in_review", "documents_requested", "inspectio
             "approved", "rejected", "withdrawn")
 OPEN = ("submitted", "in_review", "documents_requested", "inspection", "testing")
 FINAL = ("approved", "rejected", "withdrawn")
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-12"  # the text names foreign ids, representatives, messages
 
 
 @dataclass(frozen=True)

@@ -476,7 +476,7 @@ async def test_mydata_and_deletemydata(person, client, bot):
     data = json.loads(raw)
     assert data["user"]["id"] == user.user_id
     assert data["applications"][0]["vin"] == GOOD_VIN
-    assert data["consents"][0]["version"] == "2026-11"
+    assert data["consents"][0]["version"] == "2026-12"
     assert "Айгерим Нурланова".encode() in raw  # real UTF-8, not \u escapes
     reminders = {r["kind"]: r for r in data["reminders"]}
     assert reminders["guide"]["payload"] == {"payload": "ОТТС · M1"}

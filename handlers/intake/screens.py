@@ -29,9 +29,11 @@ Screen = Callable[[Update, BotContext, Application, IntakeStep, IntakeState, boo
 def consent_text(tr: Translator) -> str:
     return tr._(
         "<b>Consent to personal data collection and processing</b>\n\n"
-        "To accept your application the certification centre collects your name, IIN or "
-        "BIN, phone number, your vehicle's data and the documents you upload, and processes "
-        "them only to certify the vehicle, under the Law of the Republic of Kazakhstan "
+        "To accept your application the certification centre collects your name, your "
+        "identity number (IIN or BIN, or a passport or company registration number), country "
+        "and phone number, a representative's name and identity number if one acts for you, "
+        "your vehicle's data, the documents you upload and your messages to the centre, and "
+        "processes them only to certify the vehicle, under the Law of the Republic of Kazakhstan "
         "«On personal data and their protection».\n\n"
         "You can get everything stored about you with /mydata and delete it with "
         "/deletemydata.\n\nDo you agree?")
