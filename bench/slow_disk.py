@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from storage.db import SqliteDatabase
 from storage.repos import Repos
 
 
@@ -42,6 +43,7 @@ async def run(watchdog: bool, writes: int, delay: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         repos = await Repos.open(Path(folder) / "bench.sqlite3")
         db = repos.db
+        assert isinstance(db, SqliteDatabase)
         db._quick = SlowWrites(db._quick, delay)  # type: ignore[arg-type,assignment]
         if not watchdog:
             db.quick_budget = float("inf")

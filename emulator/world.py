@@ -102,7 +102,15 @@ class World:
         self._global = SlidingWindow(None)
         self._per_chat: dict[int, SlidingWindow] = {}
         self.webhook_queue: asyncio.Queue[dict] = asyncio.Queue()
+        self._webhook_slots: tuple[int, asyncio.Semaphore] | None = None
         self.listeners: list = []
+
+    def webhook_slots(self, hook: dict) -> asyncio.Semaphore:
+        """Webhook requests in flight at once: setWebhook's max_connections."""
+        size = hook.get("max_connections") or 40
+        if self._webhook_slots is None or self._webhook_slots[0] != size:
+            self._webhook_slots = (size, asyncio.Semaphore(size))
+        return self._webhook_slots[1]
 
     # --- people -------------------------------------------------------------
     def bot_user(self) -> dict:

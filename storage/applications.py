@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
@@ -17,7 +16,7 @@ from domain.applications import (
     application_number,
 )
 from domain.outbox import Owed
-from storage.db import Database, Row, one
+from storage.db import Database, IntegrityError, Row, one
 from storage.outbox import add_owed
 
 _APP_FIELDS = [f.name for f in fields(Application)]
@@ -180,7 +179,7 @@ class ApplicationRepo:
                 await conn.execute("UPDATE applications SET updated_at = ? WHERE id = ?",
                                    (now, application_id))
                 return document
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             raise DuplicateFile(unique_id) from None
 
     # --- the user's own data ------------------------------------------------------
@@ -212,7 +211,7 @@ class ApplicationRepo:
             cur = await conn.execute(
                 f"UPDATE applications SET {personal}, rejection_reason = NULL, user_id = NULL,"
                 " anonymised = 1, updated_at = ? WHERE user_id = ?", (now, user_id))
-            anonymised = cur.rowcount
+            anonymised = int(cur.rowcount)
             await conn.execute("UPDATE status_changes SET actor_id = NULL WHERE actor_id = ?",
                                (user_id,))
             await conn.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
@@ -273,9 +272,9 @@ class ConsentRepo:
         return row is not None
 
     async def accept(self, user_id: int, version: str, language: str, now: int) -> None:
-        await self.db.run("INSERT OR IGNORE INTO consents (user_id, version, language,"
-                          " accepted_at) VALUES (?, ?, ?, ?)", (user_id, version, language,
-                                                                now))
+        await self.db.run("INSERT INTO consents (user_id, version, language, accepted_at)"
+                          " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                          (user_id, version, language, now))
 
     async def of_user(self, user_id: int) -> list[dict[str, Any]]:
         rows = await self.db.fetchall("SELECT * FROM consents WHERE user_id = ?", (user_id,))

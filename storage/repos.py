@@ -27,8 +27,9 @@ class Repos:
     estimates: EstimateRepo
 
     @classmethod
-    async def open(cls, path: str | Path, migrate: bool = True) -> Repos:
-        db = await Database.open(path)
+    async def open(cls, target: str | Path, migrate: bool = True) -> Repos:
+        """`target`: an SQLite path (or `sqlite:///path`), or a `postgresql://` URL."""
+        db = await Database.open(target)
         if migrate:
             await db.migrate()
         return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db),
