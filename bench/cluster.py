@@ -56,6 +56,7 @@ class Cluster:
                 sys.executable, str(ROOT / "bot.py"), "run", cwd=ROOT, env=env,
                 stdout=log, stderr=log))
         await self.wait_listening()
+        await self.wait_webhook(front_url)
 
     async def wait_listening(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -70,6 +71,27 @@ class Cluster:
                             raise TimeoutError(f"instance on port {port} did not start; see "
                                                f"{self.folder}") from None
                         await asyncio.sleep(0.2)
+
+    async def wait_webhook(self, url: str, timeout: float = 30) -> None:
+        """Until the instances have told the Bot API where to deliver (the front)."""
+        deadline = time.monotonic() + timeout
+        info = f"{self.emulator_url}/bot{self.token}/getWebhookInfo"
+        async with aiohttp.ClientSession() as session:
+            while True:
+                async with session.get(info) as resp:
+                    if (await resp.json())["result"]["url"] == url:
+                        return
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the webhook was not set")
+                await asyncio.sleep(0.1)
+
+    def logs(self, lines: int = 15) -> str:
+        """The end of each instance's log (for a failure's message)."""
+        parts = []
+        for n in range(len(self.procs)):
+            text = (self.folder / f"instance{n}.log").read_text(errors="replace")
+            parts.append(f"--- instance {n}:\n" + "\n".join(text.splitlines()[-lines:]))
+        return "\n".join(parts)
 
     def kill(self, pid: int) -> None:
         os.kill(pid, signal.SIGKILL)

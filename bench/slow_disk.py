@@ -1,5 +1,5 @@
 """The event loop's worst stall when the disk is slow: the loop-thread database path
-(storage.db's lookup/put) with and without its watchdog, side by side in one run.
+(storage.sqlite's lookup/put) with and without its watchdog, side by side in one run.
 
     python -m bench.slow_disk [--writes 20] [--delay-ms 50]
 

@@ -7,7 +7,8 @@ Our bot's kinds: `ours` (SQLite, long polling), `ours-webhook` (SQLite, webhook 
 `pg` (PostgreSQL, polling), `pg-webhook` (PostgreSQL, one instance behind the
 round-robin front, emulator.front) and `pg-webhook-N` (N instances on one database
 behind it). PostgreSQL is BENCH_DATABASE_URL, else the local server; each run gets a
-schema of its own.
+schema of its own. `db_busy` is the PostgreSQL server's CPU seconds per second,
+`machine_busy` the share of all the machine's cores busy during the run.
 
 The emulator and this load generator share one process (users act through the
 emulator's own objects, no HTTP); each bot runs in its own process. Each user
@@ -100,6 +101,29 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (its threads included)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu() -> float:
+    """CPU seconds so far of the PostgreSQL server's processes (all of them, the backends
+    serving the bot included: the server is otherwise idle during a run)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, all cores (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
 
 
 def rss_peak_mb(pid: int) -> float:
@@ -202,11 +226,15 @@ async def measure(kind: str, users: int, rounds: int, folder: Path) -> dict:
         await asyncio.gather(*(flow(driver, u, 1) for u in ids))  # warm-up
         cpu, started = time.process_time(), time.perf_counter()
         bot_cpu = sum(cpu_seconds(p.pid) for p in bots.procs)
+        db_cpu, (busy0, total0) = postgres_cpu(), machine_cpu()
         times = [t for ts in await asyncio.gather(*(flow(driver, u, rounds) for u in ids))
                  for t in ts]
         wall = time.perf_counter() - started
         emulator_busy = (time.process_time() - cpu) / wall
         bot_busy = (sum(cpu_seconds(p.pid) for p in bots.procs) - bot_cpu) / wall
+        db_busy = (postgres_cpu() - db_cpu) / wall if kind.startswith("pg") else 0.0
+        busy1, total1 = machine_cpu()
+        machine_busy = (busy1 - busy0) / max(total1 - total0, 1e-9)  # share of all cores
         rss = max(rss_peak_mb(p.pid) for p in bots.procs)
     finally:
         await bots.stop()
@@ -214,7 +242,8 @@ async def measure(kind: str, users: int, rounds: int, folder: Path) -> dict:
     times.sort()
     return {"bot": kind, "updates": len(times), "updates_per_s": len(times) / wall,
             "p50_ms": times[len(times) // 2] * 1000, "p99_ms": times[int(len(times) * .99)] * 1000,
-            "peak_rss_mb": rss, "emulator_busy": emulator_busy, "bot_busy": bot_busy}
+            "peak_rss_mb": rss, "emulator_busy": emulator_busy, "bot_busy": bot_busy,
+            "db_busy": db_busy, "machine_busy": machine_busy}
 
 
 def median_of(results: list[dict], key: str) -> float:
@@ -243,7 +272,7 @@ async def main() -> None:
                               for k, v in result.items()}), flush=True)
     summary = {kind: {key: round(median_of(rs, key), 2) for key in
                       ("updates_per_s", "p50_ms", "p99_ms", "peak_rss_mb", "emulator_busy",
-                       "bot_busy")}
+                       "bot_busy", "db_busy", "machine_busy")}
                for kind, rs in results.items()}
     ratios: dict[str, float] = {}
     if "ours" in summary:

@@ -185,9 +185,10 @@ class World:
 
     async def push_update(self, payload: dict) -> dict:
         update = {"update_id": next(self._update_ids), **payload}
-        self.updates.append(update)
-        if self.webhook:
+        if self.webhook:  # delivered once, to the webhook (not kept for getUpdates too)
             self.webhook_queue.put_nowait(update)
+        else:
+            self.updates.append(update)
         await self.notify()
         return update
 

@@ -196,7 +196,7 @@ class ApplicationRepo:
         (comments and a rejection reason may quote them). The status history stays, its
         comments blanked.
 
-        Then the write-ahead log is truncated: with secure_delete (storage.db) the erased
+        Then the write-ahead log is truncated: with secure_delete (storage.sqlite) the erased
         bytes are zeroed in the database's pages, but the log would still hold the pages as
         they were before, until overwritten."""
         personal = ", ".join(f"{f} = NULL" for f in PERSONAL_FIELDS)

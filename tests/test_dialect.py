@@ -169,3 +169,24 @@ async def test_one_chat_at_a_time_across_instances(database):
 async def _locked(db: Database, chat_id: int, order: list[str]) -> None:
     async with db.chat_lock(chat_id):
         order.append(f"{chat_id} second")
+
+
+async def test_a_migration_merged_later_with_a_lower_number_still_runs(database, tmp_path):
+    """Parallel branches take blocks of numbers: 0021 may be applied before 0015 exists."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for _, path in migrations():
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    db = await Database.open(database)
+    try:
+        assert await db.migrate(folder) == [n for n, _ in migrations()]
+        highest = await db.schema_version()
+        (folder / "0015_late.sql").write_text(
+            "CREATE TABLE late (id INTEGER PRIMARY KEY, note TEXT NOT NULL);\n"
+            "INSERT INTO late (note) VALUES ('merged later');\n", encoding="utf-8")
+        assert await db.migrate(folder) == [15]
+        assert await db.migrate(folder) == []
+        assert await db.scalar("SELECT count(*) FROM late") == 1
+        assert await db.schema_version() == highest
+    finally:
+        await db.close()
