@@ -43,8 +43,11 @@ from storage.sql import (
 )
 
 log = logging.getLogger(__name__)
-POOL_SIZE = 20        # connections for statements and transactions
-LOCK_POOL_SIZE = 40   # connections holding chats' advisory locks (one per chat being handled)
+# Connections per instance, at most: PostgreSQL's default max_connections (100) takes three
+# instances; raise it for more (compose.yaml does).
+POOL_SIZE = 12        # for statements and transactions (each holds one for milliseconds)
+LOCK_POOL_SIZE = 16   # holding chats' advisory locks: one per update being handled (the
+                      # default concurrent_updates; beyond it an update waits for one)
 # One instance migrates at a time. Chats' locks take one bigint key (the chat id); this
 # takes two int keys, a key space PostgreSQL keeps apart from the bigint one.
 MIGRATION_LOCK = (19, 1)
@@ -209,6 +212,7 @@ class PgDatabase(Database):
                     try:
                         async with conn.transaction():  # the schema and its record together
                             await conn.execute(sql)
+                            await _renumber(conn)
                             await conn.execute(
                                 "INSERT INTO schema_migrations (version, applied_at)"
                                 " VALUES ($1, $2)", number, int(time.time()))
@@ -234,6 +238,21 @@ class PgDatabase(Database):
                 yield
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", chat_id)
+
+
+async def _renumber(conn: asyncpg.Connection) -> None:
+    """Each `id` identity continues after the largest id present. SQLite numbers a new row
+    after the largest rowid; PostgreSQL's sequence knows nothing of rows a migration wrote
+    with their ids (a table rebuilt by copying, seed rows), and would hand those ids out
+    again."""
+    rows = await conn.fetch(
+        "SELECT table_name FROM information_schema.columns WHERE column_name = 'id'"
+        " AND is_identity = 'YES' AND table_schema = current_schema()")
+    for row in rows:
+        table = row["table_name"]
+        await conn.execute(
+            f'SELECT setval(pg_get_serial_sequence(\'"{table}"\', \'id\'),'
+            f' coalesce(max(id), 0) + 1, false) FROM "{table}"')
 
 
 def _pg(ddl: str) -> str:

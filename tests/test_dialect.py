@@ -190,3 +190,34 @@ async def test_a_migration_merged_later_with_a_lower_number_still_runs(database,
         assert await db.schema_version() == highest
     finally:
         await db.close()
+
+
+async def test_rows_a_migration_wrote_with_their_ids_do_not_get_them_again(database, tmp_path):
+    """A table rebuilt by copying (SQLite's way to change a column) keeps its ids; the next
+    row inserted gets a new one, on PostgreSQL too."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for _, path in migrations():
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    db = await Database.open(database)
+    try:
+        await db.migrate(folder)
+        for at in (1, 2):
+            await db.run("INSERT INTO role_grants (user_id, role, action, actor_id, at)"
+                         " VALUES (1, 'staff', 'grant', 2, ?)", (at,))
+        (folder / "0030_rebuild.sql").write_text(
+            "CREATE TABLE role_grants_new (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL,"
+            " role TEXT NOT NULL, action TEXT NOT NULL, actor_id INTEGER NOT NULL,"
+            " at INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '');\n"
+            "INSERT INTO role_grants_new (id, user_id, role, action, actor_id, at)"
+            " SELECT id, user_id, role, action, actor_id, at FROM role_grants;\n"
+            "DROP TABLE role_grants;\n"
+            "ALTER TABLE role_grants_new RENAME TO role_grants;\n", encoding="utf-8")
+        assert await db.migrate(folder) == [30]
+        async with db.write() as conn:
+            cur = await conn.execute("INSERT INTO role_grants (user_id, role, action, actor_id,"
+                                     " at) VALUES (1, 'staff', 'grant', 2, 3)")
+        assert cur.lastrowid == 3
+        assert await db.scalar("SELECT count(*) FROM role_grants") == 3
+    finally:
+        await db.close()
