@@ -18,7 +18,8 @@ USER bot
 VOLUME ["/data"]
 
 # Migrations run at start-up too; running them first makes a failed one visible at once.
-# Polling by default; set BOT_WEBHOOK_URL and BOT_WEBHOOK_SECRET (and publish 8443) for webhooks.
+# Polling by default; set BOT_WEBHOOK_URL and BOT_WEBHOOK_SECRET (and publish 8443) for webhooks,
+# and BOT_DATABASE_URL=postgresql://… for several instances on one database (compose.yaml).
 EXPOSE 8443
 HEALTHCHECK --interval=60s --timeout=10s --start-period=20s --retries=3 \
     CMD ["python", "healthcheck.py"]

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint i18n bench bench-deps bench-updates bench-broadcast bench-memory bench-slow-disk clean
+.PHONY: run test lint i18n bench bench-deps bench-updates bench-scale bench-broadcast bench-memory bench-slow-disk clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ run: $(STAMP)
 
 # ruff and mypy first (seconds), then the suite.
 test: lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -43,6 +43,10 @@ bench-deps: $(STAMP)
 
 bench-updates: bench-deps
 	$(PY) -m bench.updates
+
+# SQLite vs PostgreSQL, one instance vs two behind the webhook front (needs PostgreSQL).
+bench-scale: $(STAMP)
+	$(PY) -m bench.updates --bots ours,ours-webhook,pg,pg-webhook,pg-webhook-2
 
 bench-broadcast: $(STAMP)
 	$(PY) -m bench.broadcast

@@ -22,7 +22,7 @@ import logs
 from config import ConfigError, Settings
 from domain.content import ContentError
 from runtime import Runtime
-from storage.db import Database, MigrationError, NotWritable
+from storage.db import Database, MigrationError, NotWritable, SqliteDatabase
 
 LOCAL_DB = "data/local.sqlite3"
 
@@ -76,7 +76,7 @@ async def local(settings: Settings) -> None:
 
 
 async def migrate(settings: Settings) -> None:
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         applied = await db.migrate()
         print(f"schema version {await db.schema_version()}; applied {applied or 'nothing'}")
@@ -87,7 +87,11 @@ async def migrate(settings: Settings) -> None:
 async def backup(settings: Settings, target: str) -> None:
     if Path(target).exists():
         raise ConfigError(f"backup: {target} already exists")
-    db = await Database.open(settings.database_path)
+    if settings.database_url.startswith("postgres"):
+        raise ConfigError("backup: for PostgreSQL use pg_dump (README, Deployment)")
+    db = await Database.open(settings.database)
+    if not isinstance(db, SqliteDatabase):
+        raise ConfigError("backup: for PostgreSQL use pg_dump (README, Deployment)")
     try:
         await db.conn.execute("VACUUM INTO ?", (target,))  # a consistent copy of a live WAL db
         print(f"backed up {settings.database_path} to {target}")

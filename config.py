@@ -29,6 +29,9 @@ class Settings:
     token: str = ""
     api_base_url: str = "https://api.telegram.org"
     database_path: str = "data/bot.sqlite3"
+    # Empty: SQLite at database_path. `postgresql://user@host:5432/db` for several instances
+    # on one database; `sqlite:///path` names an SQLite file too.
+    database_url: str = ""
     admin_ids: tuple[int, ...] = ()
     staff_ids: tuple[int, ...] = ()
     default_language: str = "ru"
@@ -69,6 +72,11 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def database(self) -> str:
+        """What storage opens: database_url if set, else the SQLite file."""
+        return self.database_url or self.database_path
 
     @property
     def bot_url(self) -> str:
@@ -196,6 +204,9 @@ def _validate(s: Settings) -> None:
     if not re.fullmatch(r"\s*[a-z_]+\s*=\s*[1-9][0-9]*\s*(,\s*[a-z_]+\s*=\s*[1-9][0-9]*\s*)*",
                         s.sla_days):
         raise ConfigError(f"sla_days: expected status=days,… (days ≥ 1), got {s.sla_days!r}")
+    if s.database_url and not re.match(r"(sqlite:///|postgres(ql)?://)", s.database_url):
+        raise ConfigError("database_url: expected sqlite:///PATH or postgresql://…, got "
+                          f"{s.database_url.split('@')[-1]!r}")
     if s.webhook_url and not s.webhook_secret:
         raise ConfigError("webhook_secret: required when webhook_url is set")
     if s.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", s.webhook_secret):

@@ -84,6 +84,7 @@ async def heartbeat(path: Path, repos: Repos, clock: Clock) -> None:
     """Touch a file while the event loop is alive (the container HEALTHCHECK reads it),
     write the batched last_seen times, checkpoint the database, and forget handled
     update ids older than Telegram keeps updates."""
+    path.parent.mkdir(parents=True, exist_ok=True)  # PostgreSQL: no database file made it
     while True:
         path.touch()
         try:
@@ -136,11 +137,13 @@ def build_application(services: Services, pacer: Pacer | None = None) -> App:
                  request=make_request(settings, settings.concurrent_updates + 8),
                  get_updates_request=make_request(settings, 1),
                  rate_limiter=InteractivePriority(pacer))
+    db = services.repos.db
+    processor = ChatOrderedProcessor(settings.concurrent_updates, on_handled=handled_by(services),
+                                     chat_lock=db.chat_lock if db.shared else None)
     app: App = (ApplicationBuilder()
                 .bot(bot)
                 .context_types(ContextTypes(context=BotContext))
-                .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates,
-                                                         on_handled=handled_by(services)))
+                .concurrent_updates(processor)
                 .build())
     registry = build_registry()
     app.bot_data["services"] = services
@@ -175,7 +178,7 @@ class Runtime:
     async def _start(self) -> App:
         settings = self.settings
         library = Library.open(content_dir(settings))  # broken content stops us before the db
-        self.repos = await Repos.open(settings.database_path)
+        self.repos = await Repos.open(settings.database)
         self.services = services = Services(settings=settings, repos=self.repos,
                                             catalogues=Catalogues(settings.tz), clock=self.clock,
                                             library=library)

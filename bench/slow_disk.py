@@ -1,5 +1,5 @@
 """The event loop's worst stall when the disk is slow: the loop-thread database path
-(storage.db's lookup/put) with and without its watchdog, side by side in one run.
+(storage.sqlite's lookup/put) with and without its watchdog, side by side in one run.
 
     python -m bench.slow_disk [--writes 20] [--delay-ms 50]
 
@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from storage.db import SqliteDatabase
 from storage.repos import Repos
 
 
@@ -42,6 +43,7 @@ async def run(watchdog: bool, writes: int, delay: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         repos = await Repos.open(Path(folder) / "bench.sqlite3")
         db = repos.db
+        assert isinstance(db, SqliteDatabase)
         db._quick = SlowWrites(db._quick, delay)  # type: ignore[arg-type,assignment]
         if not watchdog:
             db.quick_budget = float("inf")

@@ -1,6 +1,14 @@
 """Update throughput: our bot doing a real flow vs bare echo bots, on one emulator.
 
     python -m bench.updates [--users 50] [--rounds 30] [--runs 3]
+    python -m bench.updates --bots ours,ours-webhook,pg,pg-webhook,pg-webhook-2
+
+Our bot's kinds: `ours` (SQLite, long polling), `ours-webhook` (SQLite, webhook mode),
+`pg` (PostgreSQL, polling), `pg-webhook` (PostgreSQL, one instance behind the
+round-robin front, emulator.front) and `pg-webhook-N` (N instances on one database
+behind it). PostgreSQL is BENCH_DATABASE_URL, else the local server; each run gets a
+schema of its own. `db_busy` is the PostgreSQL server's CPU seconds per second,
+`machine_busy` the share of all the machine's cores busy during the run.
 
 The emulator and this load generator share one process (users act through the
 emulator's own objects, no HTTP); each bot runs in its own process. Each user
@@ -23,11 +31,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
+
+from bench.cluster import Cluster
 from emulator import server
 from emulator.server import DEFAULT_TOKEN
 
 ROOT = Path(__file__).parent.parent
 FIRST_USER = 50_000_000
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PROFILE = os.environ.get("BENCH_PROFILE", "").split() if os.environ.get("BENCH_PROFILE") else []
 
 
@@ -91,6 +103,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu() -> float:
+    """CPU seconds so far of the PostgreSQL server's processes (all of them, the backends
+    serving the bot included: the server is otherwise idle during a run)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, all cores (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
 def rss_peak_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -98,11 +133,13 @@ def rss_peak_mb(pid: int) -> float:
     return 0.0
 
 
-async def start_bot(kind: str, url: str, folder: Path) -> asyncio.subprocess.Process:
+async def start_bot(kind: str, url: str, folder: Path, database: str = ""
+                    ) -> asyncio.subprocess.Process:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if kind == "ours":
         env.update(BOT_TOKEN=DEFAULT_TOKEN, BOT_API_BASE_URL=url, BOT_LOG_LEVEL="WARNING",
-                   BOT_DATABASE_PATH=str(folder / "bot.sqlite3"), BOT_REMINDER_TICK_SECONDS="0",
+                   BOT_DATABASE_PATH=str(folder / "bot.sqlite3"), BOT_DATABASE_URL=database,
+                   BOT_REMINDER_TICK_SECONDS="0",
                    BOT_FLOOD_LIMIT="0",  # simulated users act far faster than people
                    BOT_RATES_FEED_URL="")
         args = [sys.executable, *PROFILE, str(ROOT / "bot.py"), "run"]
@@ -121,6 +158,55 @@ async def wait_polling(world, before: int) -> None:
         await asyncio.sleep(0.05)
 
 
+async def pg_schema(name: str) -> str:
+    """A fresh (dropped, if it was there) schema's URL."""
+    conn = await asyncpg.connect(PG_URL)
+    try:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    finally:
+        await conn.close()
+    return f"{PG_URL}{'&' if '?' in PG_URL else '?'}search_path={name}"
+
+
+class Bots:
+    """The bot process(es) of one measurement: one polling, or a webhook cluster."""
+
+    def __init__(self, kind: str, url: str, folder: Path):
+        self.kind, self.url, self.folder = kind, url, folder
+        self.cluster: Cluster | None = None
+        self.procs: list[asyncio.subprocess.Process] = []
+        self.schema = f"bench_{os.getpid()}_{kind.replace('-', '_')}"
+
+    async def start(self, world) -> None:
+        database = await pg_schema(self.schema) if self.kind.startswith("pg") else ""
+        if "webhook" in self.kind:
+            size = int(self.kind.rsplit("-", 1)[1]) if self.kind[-1].isdigit() else 1
+            self.cluster = Cluster(self.url, DEFAULT_TOKEN, database or "", size=size,
+                                   folder=self.folder,
+                                   extra_env={"BOT_REMINDER_TICK_SECONDS": "0",
+                                              "BOT_FLOOD_LIMIT": "0"})
+            await self.cluster.start()  # SQLite (no database): one instance, its own file
+            self.procs = self.cluster.procs
+            deadline = time.monotonic() + 30
+            while not world.webhook and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            return
+        proc = await start_bot("ours" if self.kind == "pg" else self.kind, self.url,
+                               self.folder, database)
+        self.procs = [proc]
+        await wait_polling(world, 0)
+
+    async def stop(self) -> None:
+        if self.cluster is not None:
+            await self.cluster.stop()
+        else:
+            for proc in self.procs:
+                proc.terminate()
+                await proc.wait()
+        if self.kind.startswith("pg"):
+            await pg_schema(self.schema)
+
+
 async def measure(kind: str, users: int, rounds: int, folder: Path) -> dict:
     running = await server.start()
     world = running.world
@@ -128,31 +214,36 @@ async def measure(kind: str, users: int, rounds: int, folder: Path) -> dict:
     ids = [FIRST_USER + n for n in range(users)]
     for user_id in ids:
         world.add_user(user_id, "U", "ru", started=True)
-    proc = await start_bot(kind, running.url, folder)
+    bots = Bots(kind, running.url, folder)
+    ours = kind == "ours" or kind.startswith(("pg", "ours-"))
     try:
-        await wait_polling(world, 0)
-        flow = flow_ours if kind == "ours" else flow_echo
-        if kind == "ours":  # first contact: the role question, once per user
+        await bots.start(world)
+        flow = flow_ours if ours else flow_echo
+        if ours:  # first contact: the role question, once per user
             for user_id in ids:
                 event, _ = await driver.text(user_id, "/start")
                 await driver.press(user_id, event["message_id"], "role:importer")
         await asyncio.gather(*(flow(driver, u, 1) for u in ids))  # warm-up
         cpu, started = time.process_time(), time.perf_counter()
-        bot_cpu = cpu_seconds(proc.pid)
+        bot_cpu = sum(cpu_seconds(p.pid) for p in bots.procs)
+        db_cpu, (busy0, total0) = postgres_cpu(), machine_cpu()
         times = [t for ts in await asyncio.gather(*(flow(driver, u, rounds) for u in ids))
                  for t in ts]
         wall = time.perf_counter() - started
         emulator_busy = (time.process_time() - cpu) / wall
-        bot_busy = (cpu_seconds(proc.pid) - bot_cpu) / wall
-        rss = rss_peak_mb(proc.pid)
+        bot_busy = (sum(cpu_seconds(p.pid) for p in bots.procs) - bot_cpu) / wall
+        db_busy = (postgres_cpu() - db_cpu) / wall if kind.startswith("pg") else 0.0
+        busy1, total1 = machine_cpu()
+        machine_busy = (busy1 - busy0) / max(total1 - total0, 1e-9)  # share of all cores
+        rss = max(rss_peak_mb(p.pid) for p in bots.procs)
     finally:
-        proc.terminate()
-        await proc.wait()
+        await bots.stop()
         await running.stop()
     times.sort()
     return {"bot": kind, "updates": len(times), "updates_per_s": len(times) / wall,
             "p50_ms": times[len(times) // 2] * 1000, "p99_ms": times[int(len(times) * .99)] * 1000,
-            "peak_rss_mb": rss, "emulator_busy": emulator_busy, "bot_busy": bot_busy}
+            "peak_rss_mb": rss, "emulator_busy": emulator_busy, "bot_busy": bot_busy,
+            "db_busy": db_busy, "machine_busy": machine_busy}
 
 
 def median_of(results: list[dict], key: str) -> float:
@@ -181,7 +272,7 @@ async def main() -> None:
                               for k, v in result.items()}), flush=True)
     summary = {kind: {key: round(median_of(rs, key), 2) for key in
                       ("updates_per_s", "p50_ms", "p99_ms", "peak_rss_mb", "emulator_busy",
-                       "bot_busy")}
+                       "bot_busy", "db_busy", "machine_busy")}
                for kind, rs in results.items()}
     ratios: dict[str, float] = {}
     if "ours" in summary:

@@ -107,7 +107,8 @@ class BotApi:
     # --- receiving updates --------------------------------------------------
     async def m_setwebhook(self, p: Params) -> bool:
         url = p.str("url") or ""
-        self.world.webhook = {"url": url, "secret": p.str("secret_token")} if url else None
+        self.world.webhook = {"url": url, "secret": p.str("secret_token"),
+                              "max_connections": p.int("max_connections") or 40} if url else None
         if url:
             for update in self.world.updates:  # pending updates go to the new webhook
                 self.world.webhook_queue.put_nowait(update)

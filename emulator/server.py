@@ -5,6 +5,8 @@ which are off until the control API sets some."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -37,8 +39,28 @@ def make_app(world: World, faults: Faults | None = None, nbk: Nbk | None = None
     return app
 
 
+WEBHOOK_ATTEMPTS = 30  # Telegram keeps re-delivering an update the webhook did not take
+
+
+def _chat_of(update: dict) -> object:
+    """The chat an update belongs to (its updates are delivered one after another)."""
+    for value in update.values():
+        if isinstance(value, dict):
+            chat = value.get("chat") or (value.get("message") or {}).get("chat")
+            if isinstance(chat, dict):
+                return chat.get("id")
+            sender = value.get("from")
+            if isinstance(sender, dict):
+                return sender.get("id")
+    return None
+
+
 async def deliver_webhooks(world: World) -> None:
-    """POST each update, in order, to the webhook with its secret header (as Telegram does)."""
+    """POST each update to the webhook with its secret header, as Telegram does: up to
+    `max_connections` at once (setWebhook's, 40 by default), one chat's updates one after
+    another in order (the next only once the previous was answered 2xx), an update that
+    got an error or no answer re-delivered with backoff."""
+    chains: dict[object, asyncio.Task] = {}
     async with aiohttp.ClientSession() as session:
         while True:
             update = await world.webhook_queue.get()
@@ -46,14 +68,34 @@ async def deliver_webhooks(world: World) -> None:
             if not hook:
                 world.updates.append(update)  # webhook gone: back to getUpdates
                 continue
-            headers = {"X-Telegram-Bot-Api-Secret-Token": hook["secret"]} if hook["secret"] else {}
-            for attempt in range(5):
-                try:
-                    async with session.post(hook["url"], json=update, headers=headers) as resp:
-                        world.stats[f"webhook:{resp.status}"] += 1
-                        break
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.2 * (attempt + 1))
+            key = _chat_of(update)
+            before = chains.get(key)
+            task = asyncio.create_task(_deliver(world, session, hook, update, before))
+            chains[key] = task
+            task.add_done_callback(functools.partial(_forget, chains, key))
+
+
+def _forget(chains: dict[object, asyncio.Task], key: object, done: asyncio.Task) -> None:
+    if chains.get(key) is done:  # the chat's last delivery: nothing waits on it
+        del chains[key]
+
+
+async def _deliver(world: World, session: aiohttp.ClientSession, hook: dict, update: dict,
+                   before: asyncio.Task | None) -> None:
+    if before is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(before)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": hook["secret"]} if hook["secret"] else {}
+    async with world.webhook_slots(hook):
+        for attempt in range(WEBHOOK_ATTEMPTS):
+            try:
+                async with session.post(hook["url"], json=update, headers=headers) as resp:
+                    world.stats[f"webhook:{resp.status}"] += 1
+                    if resp.status < 500:
+                        return  # 2xx taken; 4xx refused for good (Telegram drops it too)
+            except aiohttp.ClientError:
+                world.stats["webhook:unreachable"] += 1
+            await asyncio.sleep(min(0.1 * (attempt + 1), 1.0))
 
 
 @dataclass

@@ -107,7 +107,15 @@ class World:
         self._global = SlidingWindow(None)
         self._per_chat: dict[int, SlidingWindow] = {}
         self.webhook_queue: asyncio.Queue[dict] = asyncio.Queue()
+        self._webhook_slots: tuple[int, asyncio.Semaphore] | None = None
         self.listeners: list = []
+
+    def webhook_slots(self, hook: dict) -> asyncio.Semaphore:
+        """Webhook requests in flight at once: setWebhook's max_connections."""
+        size = hook.get("max_connections") or 40
+        if self._webhook_slots is None or self._webhook_slots[0] != size:
+            self._webhook_slots = (size, asyncio.Semaphore(size))
+        return self._webhook_slots[1]
 
     # --- people -------------------------------------------------------------
     def bot_user(self) -> dict:
@@ -211,9 +219,10 @@ class World:
 
     async def push_update(self, payload: dict) -> dict:
         update = {"update_id": next(self._update_ids), **payload}
-        self.updates.append(update)
-        if self.webhook:
+        if self.webhook:  # delivered once, to the webhook (not kept for getUpdates too)
             self.webhook_queue.put_nowait(update)
+        else:
+            self.updates.append(update)
         await self.notify()
         return update
 

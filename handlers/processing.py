@@ -3,6 +3,10 @@
 PTB's process_update holds its own semaphore before calling do_process_update,
 so the per-chat wait happens before our concurrency slot is taken: a burst
 from one user queues on that user's lock and never starves the other chats.
+
+With several instances on one database, `chat_lock` (the database's advisory lock on the
+chat id) is held too while an update is handled: an update of the same chat that reached
+another instance waits for it, and then sees it recorded as handled if it is a repeat.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +40,14 @@ current: contextvars.ContextVar[UpdateRecord | None] = contextvars.ContextVar(
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int,
-                 on_handled: Callable[[Update], Awaitable[None]] | None = None):
+                 on_handled: Callable[[Update], Awaitable[None]] | None = None,
+                 chat_lock: Callable[[int], AbstractAsyncContextManager[None]] | None = None):
         """`on_handled` is called once each update has been handled (it records the update
         as handled, so a re-delivery of it is recognised)."""
         # PTB's own semaphore only bounds the queue; ours bounds the work.
         super().__init__(max_concurrent_updates=max(1024, max_concurrent_updates))
         self._on_handled = on_handled
+        self._chat_lock = chat_lock
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._chats: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -52,7 +59,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock, self._slots:
-                await self._timed(update, coroutine, received)
+                if self._chat_lock is None:
+                    await self._timed(update, coroutine, received)
+                else:
+                    async with self._chat_lock(key):
+                        await self._timed(update, coroutine, received)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:  # forget idle chats: memory stays flat

@@ -6,13 +6,23 @@ lost, and only messages in flight at the crash (at most WORKERS) can repeat.
 A 429 holds only the broadcast; interactive replies take a slot kept free for them
 (InteractivePriority). Broadcasts use their own Bot and connection pool, so a
 busy broadcast never makes a user's reply wait for a connection.
+
+With several instances on one database (db.shared), each broadcast's sender runs in one
+instance at a time: the one holding its lease (renewed every RENEW_SECONDS). Every
+instance's tick looks for broadcasts being sent; when the holder dies its lease runs out
+(LEASE_SECONDS) and the next tick elsewhere takes the broadcast over from its rows. The
+holder also follows Pause, Resume and Cancel pressed in another instance, from the
+broadcast's status.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from telegram import Bot
@@ -34,6 +44,8 @@ BATCH = 500           # pending rows read per query
 PROGRESS_SECONDS = 3  # how often the progress message is edited
 RESTART_SECONDS = 5   # a broadcast task that died is restarted after this
 MAX_ATTEMPTS = 8      # network failures before a recipient is given up (with backoff)
+LEASE_SECONDS = 6     # a sender that stopped renewing is taken over after this (shared db)
+RENEW_SECONDS = 2     # how often the holder renews its lease and reads the status
 Row = tuple[int, str | None, bool]  # a pending recipient: user id, language, gone
 
 
@@ -46,6 +58,7 @@ class Run:
     cancelled: bool = False
     started: float = field(default_factory=time.monotonic)
     sent_now: int = 0
+    lost: bool = False  # another instance holds the lease now: stop at once
 
 
 class Sender:
@@ -59,6 +72,8 @@ class Sender:
                        request=make_request(settings, WORKERS + 4))
         self.runs: dict[int, Run] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.shared = services.repos.db.shared
 
     async def start(self) -> None:
         await self.bot.initialize()
@@ -81,6 +96,9 @@ class Sender:
                 started = await repos.broadcasts.get(broadcast.id)
                 if started is not None:
                     self.launch(started)
+        if self.shared:  # one whose sender died in another instance is taken over
+            for broadcast in await repos.broadcasts.in_status("sending"):
+                self.launch(broadcast)
 
     def launch(self, broadcast: Broadcast) -> None:
         if broadcast.id in self.tasks and not self.tasks[broadcast.id].done():
@@ -145,7 +163,56 @@ class Sender:
         return ok
 
     # --- sending ---------------------------------------------------------------------------
+    def _lease_name(self, run: Run) -> str:
+        return f"broadcast:{run.broadcast.id}"
+
+    async def _leased(self, run: Run) -> bool:
+        db = self.services.repos.db
+        return await db.lease(self._lease_name(run), self.holder, LEASE_SECONDS,
+                              self.services.clock.timestamp())
+
+    async def _keep_lease(self, run: Run) -> None:
+        """Renew the lease while sending, and follow the status set by other instances."""
+        repos = self.services.repos.broadcasts
+        while not run.lost:
+            await asyncio.sleep(RENEW_SECONDS)
+            try:
+                if not await self._leased(run):
+                    log.warning("broadcast %s: lease lost, another instance sends it",
+                                run.broadcast.id)
+                    run.lost = True
+                    run.resume.set()
+                    return
+                current = await repos.get(run.broadcast.id)
+            except Exception:  # the database away a moment: the lease has seconds left
+                log.exception("broadcast %s: could not renew the lease", run.broadcast.id)
+                continue
+            if current is None or current.status == "cancelled":
+                run.cancelled = True
+                run.resume.set()
+            elif current.status == "paused":
+                run.paused = True
+            elif current.status == "sending" and run.paused:
+                run.paused = False
+                run.resume.set()
+
     async def _run(self, run: Run) -> None:
+        keeper: asyncio.Task[None] | None = None
+        if self.shared:
+            if not await self._leased(run):
+                return  # another instance sends it; the next tick looks again
+            keeper = asyncio.create_task(self._keep_lease(run))
+        try:
+            await self._send_all(run)
+        finally:
+            if keeper is not None:
+                keeper.cancel()
+                if not run.lost:
+                    with contextlib.suppress(Exception):
+                        await self.services.repos.db.release(self._lease_name(run),
+                                                             self.holder)
+
+    async def _send_all(self, run: Run) -> None:
         broadcast = run.broadcast
         repos = self.services.repos.broadcasts
         pacer = self.paid_pacer if broadcast.paid else self.pacer
@@ -153,7 +220,7 @@ class Sender:
         workers = [asyncio.create_task(self._worker(run, queue, pacer)) for _ in range(WORKERS)]
         progress = asyncio.create_task(self._progress_loop(run))
         try:
-            while not run.cancelled:
+            while not (run.cancelled or run.lost):
                 if run.paused:
                     await queue.join()
                     run.resume.clear()
@@ -168,18 +235,19 @@ class Sender:
                         break  # everyone done
                     wait = due - self.services.clock.timestamp()  # recipients retried later
                     await asyncio.sleep(min(max(wait, 0.05), 1.0))
-            if not run.cancelled:
+            if not (run.cancelled or run.lost):
                 await repos.set_status(broadcast.id, "done", ("sending",),
                                        self.services.clock.timestamp())
         finally:
             for task in (*workers, progress):
                 task.cancel()
-        await self._show_progress(run, final=True)
+        if not run.lost:
+            await self._show_progress(run, final=True)
 
     async def _feed(self, run: Run, queue: asyncio.Queue[Row]) -> int:
         """One pass over the pending rows; returns how many were queued."""
         repos, after, fed = self.services.repos.broadcasts, 0, 0
-        while not (run.paused or run.cancelled):
+        while not (run.paused or run.cancelled or run.lost):
             rows = await repos.pending(run.broadcast.id, after, BATCH,
                                        self.services.clock.timestamp())
             if not rows:
@@ -195,14 +263,14 @@ class Sender:
         while True:
             user_id, language, gone = await queue.get()
             try:
-                if run.paused or run.cancelled:
+                if run.paused or run.cancelled or run.lost:
                     continue  # left pending: sent after Resume, or reported as remaining
                 if gone:  # blocked the bot (or erased their data) since the start: skip
                     await repos.mark(run.broadcast.id, user_id, "blocked",
                                      self.services.clock.timestamp())
                     continue
                 await pacer.take()
-                if run.paused or run.cancelled:  # changed while waiting for the slot
+                if run.paused or run.cancelled or run.lost:  # changed meanwhile
                     continue
                 outcome = await self._send(run, pacer, user_id, language)
                 if outcome is not None:

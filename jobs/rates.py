@@ -1,7 +1,9 @@
 """The National Bank's exchange rates, fetched at start and then once a day (APScheduler,
 through PTB's JobQueue) from settings.rates_feed_url, stored with their day. A failed
 fetch is retried an hour later; meanwhile estimates use the last stored rate, shown with
-its date, or ask the user for one."""
+its date, or ask the user for one. With several instances, each day's fetch (and the
+one at start, when the day has no rates yet) is claimed first (db.once): one instance
+fetches, the others skip it."""
 from __future__ import annotations
 
 import logging
@@ -48,10 +50,27 @@ async def _job(context: CallbackContext[ApiBot, Any, Any, Any]) -> None:
         context.job_queue.run_once(_job, RETRY_AFTER, name="rates-retry")
 
 
+async def _daily(context: CallbackContext[ApiBot, Any, Any, Any]) -> None:
+    services: Services = context.application.bot_data["services"]
+    day = today(services).isoformat()
+    if await services.repos.db.once("rates", f"{day}:daily", services.clock.timestamp()):
+        await _job(context)
+
+
+async def _at_start(context: CallbackContext[ApiBot, Any, Any, Any]) -> None:
+    services: Services = context.application.bot_data["services"]
+    day = today(services)
+    if services.repos.db.shared:  # several instances start together: one fetches
+        if await services.repos.rates.latest_day() == day or not await services.repos.db.once(
+                "rates", f"{day.isoformat()}:start", services.clock.timestamp()):
+            return
+    await _job(context)
+
+
 def install(app: App, services: Services) -> None:
     settings = services.settings
     if not settings.rates_feed_url or app.job_queue is None:
         return
-    app.job_queue.run_once(_job, 1, name="rates-at-start")
-    app.job_queue.run_daily(_job, settings.rates_time.replace(tzinfo=settings.tz),
+    app.job_queue.run_once(_at_start, 1, name="rates-at-start")
+    app.job_queue.run_daily(_daily, settings.rates_time.replace(tzinfo=settings.tz),
                             name="rates")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
@@ -18,7 +17,7 @@ from domain.applications import (
     application_number,
 )
 from domain.outbox import Owed
-from storage.db import Database, Row, one
+from storage.db import Database, IntegrityError, Row, one
 from storage.outbox import add_owed
 
 _APP_FIELDS = [f.name for f in fields(Application)]
@@ -235,7 +234,7 @@ class ApplicationRepo:
                 if owing is not None:
                     await add_owed(conn, owing(document), now)
                 return document
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             raise DuplicateFile(unique_id) from None
 
     async def remove_document(self, application_id: int, document_id: int, now: int) -> bool:
@@ -281,7 +280,7 @@ class ApplicationRepo:
         (comments and a rejection reason may quote them). The status history stays, its
         comments blanked.
 
-        Then the write-ahead log is truncated: with secure_delete (storage.db) the erased
+        Then the write-ahead log is truncated: with secure_delete (storage.sqlite) the erased
         bytes are zeroed in the database's pages, but the log would still hold the pages as
         they were before, until overwritten."""
         personal = ", ".join(f"{f} = NULL" for f in PERSONAL_FIELDS)
@@ -299,11 +298,11 @@ class ApplicationRepo:
             cur = await conn.execute(
                 f"UPDATE applications SET {contact}, user_id = NULL, anonymised = 1,"
                 " updated_at = ? WHERE user_id = ? AND status = 'approved'", (now, user_id))
-            anonymised = cur.rowcount
+            anonymised = int(cur.rowcount)
             cur = await conn.execute(
                 f"UPDATE applications SET {personal}, rejection_reason = NULL, user_id = NULL,"
                 " anonymised = 1, updated_at = ? WHERE user_id = ?", (now, user_id))
-            anonymised += cur.rowcount
+            anonymised += int(cur.rowcount)
             await conn.execute("UPDATE status_changes SET actor_id = NULL WHERE actor_id = ?",
                                (user_id,))
             # Their conversation with the centre: what they wrote and what they were told

@@ -79,8 +79,8 @@ class BroadcastRepo:
             if cur.rowcount != 1:
                 return False
             await conn.execute(
-                f"INSERT OR IGNORE INTO deliveries (broadcast_id, user_id) SELECT ?, u.id"
-                f" FROM users u WHERE {where}", (broadcast.id, *params))
+                f"INSERT INTO deliveries (broadcast_id, user_id) SELECT CAST(? AS BIGINT), u.id"
+                f" FROM users u WHERE {where} ON CONFLICT DO NOTHING", (broadcast.id, *params))
             return True
 
     async def set_status(self, broadcast_id: int, new: str, expected: tuple[str, ...],
@@ -92,7 +92,7 @@ class BroadcastRepo:
             cur = await conn.execute(
                 f"UPDATE broadcasts SET status = ?{finished} WHERE id = ? AND status IN ({marks})",
                 (*params, broadcast_id, *expected))
-            return cur.rowcount == 1
+            return bool(cur.rowcount == 1)
 
     async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
         await self.db.run("UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",

@@ -5,13 +5,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import aiosqlite
-
 from domain.outbox import Notice, Owed
-from storage.db import Database, Row
+from storage.db import Connection, Database, Row
 
-INSERT = ("INSERT OR IGNORE INTO outbox (chat_id, kind, subject, due_at, payload, created_at)"
-          " VALUES (?, ?, ?, ?, ?, ?)")
+INSERT = ("INSERT INTO outbox (chat_id, kind, subject, due_at, payload, created_at)"
+          " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
 
 
 def _notice(row: Row) -> Notice:
@@ -26,7 +24,7 @@ def _values(owed: Owed, now: int) -> tuple[Any, ...]:
             json.dumps(owed.payload, ensure_ascii=False), now)
 
 
-async def add_owed(conn: aiosqlite.Connection, owed: Sequence[Owed], now: int) -> None:
+async def add_owed(conn: Connection, owed: Sequence[Owed], now: int) -> None:
     """Write notices inside the caller's transaction (the change that caused them)."""
     if owed:
         await conn.executemany(INSERT, [_values(o, now) for o in owed])
@@ -66,11 +64,13 @@ class OutboxRepo:
     async def claim(self, now: int, lease: int, limit: int = 50) -> list[Notice]:
         """Take due notices for sending: no one else takes them until `now + lease` (a
         claim not finished by then was lost with its process, and is taken again)."""
+        # Several senders (instances) claim at once: each skips the rows another is
+        # claiming, so no row is taken twice and none waits.
         rows = await self.db.run(
             "UPDATE outbox SET status = 'claimed', claimed_until = ? WHERE id IN ("
             " SELECT id FROM outbox WHERE (status = 'pending' AND due_at <= ?)"
-            " OR (status = 'claimed' AND claimed_until < ?) ORDER BY due_at, id LIMIT ?)"
-            " RETURNING *", (now + lease, now, now, limit))
+            " OR (status = 'claimed' AND claimed_until < ?) ORDER BY due_at, id LIMIT ?"
+            " FOR UPDATE SKIP LOCKED) RETURNING *", (now + lease, now, now, limit))
         return sorted((_notice(r) for r in rows), key=lambda n: (n.due_at, n.id))
 
     async def earlier_undelivered(self, notice: Notice) -> bool:
@@ -115,7 +115,8 @@ class OutboxRepo:
         it was done already (by another tick or instance)."""
         async with self.db.write() as conn:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO digests (day, sent_at) VALUES (?, ?)", (day, now))
+                "INSERT INTO digests (day, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (day, now))
             if cursor.rowcount != 1:
                 return False
             await add_owed(conn, owed, now)
@@ -127,7 +128,10 @@ class UpdateRepo:
 
     Telegram's update ids increase: an update newer than every one recorded when this
     process started cannot be a re-delivery of an earlier process's; one this process
-    handled (a webhook re-delivery) is in `recent`. Only the older ones are looked up."""
+    handled (a webhook re-delivery) is in `recent`. Only the older ones are looked up.
+    With several instances on one database (db.shared) that shortcut is wrong (another
+    instance may have handled a newer one, and its re-delivery may come here), so every
+    update not in `recent` is looked up."""
 
     RECENT = 10_000
 
@@ -142,7 +146,7 @@ class UpdateRepo:
             self.newest_before_start = int(row[0]) if row and row[0] is not None else 0
         if update_id in self.recent:
             return True
-        if update_id > self.newest_before_start:
+        if update_id > self.newest_before_start and not self.db.shared:
             return False
         row = await self.db.lookup("SELECT 1 FROM handled_updates WHERE update_id = ?",
                                    (update_id,))
@@ -152,8 +156,8 @@ class UpdateRepo:
         if len(self.recent) >= self.RECENT:
             self.recent.clear()  # older ones are in the table
         self.recent.add(update_id)
-        await self.db.put("INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
-                          (update_id, now))
+        await self.db.put("INSERT INTO handled_updates (update_id, at) VALUES (?, ?)"
+                          " ON CONFLICT DO NOTHING", (update_id, now))
 
     async def forget_before(self, before: int) -> None:
         await self.db.run("DELETE FROM handled_updates WHERE at < ?", (before,))

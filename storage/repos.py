@@ -29,8 +29,9 @@ class Repos:
     threads: ThreadRepo
 
     @classmethod
-    async def open(cls, path: str | Path, migrate: bool = True) -> Repos:
-        db = await Database.open(path)
+    async def open(cls, target: str | Path, migrate: bool = True) -> Repos:
+        """`target`: an SQLite path (or `sqlite:///path`), or a `postgresql://` URL."""
+        db = await Database.open(target)
         if migrate:
             await db.migrate()
         return cls(db=db, users=UserRepo(db), conversations=ConversationRepo(db),

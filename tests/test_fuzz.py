@@ -60,11 +60,18 @@ def without_echoes(reply: str, said: list[str]) -> str:
     """The reply less what the user typed and the bot quoted back (whole or clipped): the
     user's words are in whatever language the user chose."""
     for text in said:
-        size = len(text)
-        while size >= 3 and text[:size] not in reply:
-            size = size * 2 // 3 if size > 12 else size - 1
-        if size >= 3:
-            reply = reply.replace(text[:size], " ")
+        # The longest prefix of what was said that the reply quotes: a prefix in the reply
+        # has every shorter one in it too, so it is found by bisection (the whole echo goes,
+        # however the bot clipped it).
+        low, high = 0, min(len(text), len(reply))
+        while low < high:
+            middle = (low + high + 1) // 2
+            if text[:middle] in reply:
+                low = middle
+            else:
+                high = middle - 1
+        if low >= 3:
+            reply = reply.replace(text[:low], " ")
     return reply
 
 

@@ -508,6 +508,7 @@ def database_bytes(bot) -> bytes:
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
+@pytest.mark.sqlite_only  # SQLite's file and its log, read raw (PostgreSQL: see README)
 async def test_deletemydata_leaves_no_trace_in_the_database_files(person, client, bot):
     name, iin, phone = "Айгерим Нурланова", "870512300122", "7011234567"
     comment = "Айгерим Нурланова, приложите титул с печатью"

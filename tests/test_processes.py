@@ -151,7 +151,8 @@ async def test_webhook_mode_checks_the_secret(bot, client):
 
 async def test_healthcheck_follows_the_heartbeat(bot, tmp_path):
     import subprocess
-    env = {**os.environ, "BOT_DATABASE_PATH": bot.settings.database_path}
+    env = {**os.environ, "BOT_DATABASE_PATH": bot.settings.database_path,
+           "BOT_DATABASE_URL": bot.settings.database_url}
     check = [sys.executable, str(ROOT / "healthcheck.py")]
     assert subprocess.run(check, env=env, cwd=ROOT, capture_output=True).returncode == 0
     heartbeat = Path(bot.settings.database_path).with_name("heartbeat")

@@ -3,15 +3,15 @@ import sqlite3
 import pytest
 
 from storage.conversations import Conversation
-from storage.db import Database, migrations
+from storage.db import SqliteDatabase, migrations
 from storage.repos import Repos
 
 
 async def test_migrations_apply_once_and_record_version(tmp_path):
     path = tmp_path / "db.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.connect(path)
     assert await db.migrate() == [n for n, _ in migrations()]
-    assert await db.schema_version() == len(migrations())
+    assert await db.schema_version() == migrations()[-1][0]
     assert await db.migrate() == []
     mode = await db.fetchone("PRAGMA journal_mode")
     assert mode is not None
@@ -66,12 +66,12 @@ def test_cli_migrate_and_backup(tmp_path):
     done = subprocess.run([sys.executable, "bot.py", "migrate"], capture_output=True, text=True,
                           env=env, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert f"schema version {len(migrations())}" in done.stdout
+    assert f"schema version {migrations()[-1][0]}" in done.stdout
     done = subprocess.run([sys.executable, "bot.py", "backup", str(tmp_path / "copy.sqlite3")],
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     copy = sqlite3.connect(tmp_path / "copy.sqlite3")
-    assert copy.execute("PRAGMA user_version").fetchone()[0] == len(migrations())
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == migrations()[-1][0]
 
 
 # The quick connection (Database.lookup/put on the loop's thread) next to aiosqlite's.
@@ -174,7 +174,7 @@ async def test_quick_writes_are_checkpointed_by_checkpoint_only(tmp_path):
 
 
 def test_extended_busy_codes_count_as_busy():
-    from storage.db import _busy
+    from storage.sqlite import _busy
     for code, busy in ((5, True), (261, True), (517, True), (6, True), (262, True), (1, False),
                        (19, False), (2067, False)):  # 2067: SQLITE_CONSTRAINT_UNIQUE
         exc = sqlite3.OperationalError("x")
@@ -188,15 +188,15 @@ async def test_a_failing_migration_is_rolled_back_whole(tmp_path):
     folder.mkdir()
     for _, path in migrations():
         (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    broken = len(migrations()) + 1
+    broken = migrations()[-1][0] + 1
     (folder / f"{broken:04d}_broken.sql").write_text(
         "CREATE TABLE half_done (id INTEGER);\n"
         "ALTER TABLE users ADD COLUMN extra TEXT;\n"
         "INSERT INTO no_such_table VALUES (1);\n", encoding="utf-8")
-    db = await Database.open(tmp_path / "db.sqlite3")
+    db = await SqliteDatabase.connect(tmp_path / "db.sqlite3")
     with pytest.raises(MigrationError, match="broken"):
         await db.migrate(folder)
-    assert await db.schema_version() == len(migrations(MIGRATIONS_DIR))
+    assert await db.schema_version() == migrations(MIGRATIONS_DIR)[-1][0]
     tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
     assert "half_done" not in tables
     columns = {r[1] for r in await db.fetchall("PRAGMA table_info(users)")}
@@ -212,6 +212,7 @@ async def test_a_slow_statement_on_the_loop_switches_the_loop_thread_path_off(tm
     from bench.slow_disk import SlowWrites
     repos = await Repos.open(tmp_path / "db.sqlite3")
     db = repos.db
+    assert isinstance(db, SqliteDatabase)
     await db.run("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 1, 1)")
     slow = SlowWrites(db._quick, 0.03)  # type: ignore[arg-type]
     db._quick = slow  # type: ignore[assignment]
@@ -234,7 +235,7 @@ async def test_a_slow_statement_on_the_loop_switches_the_loop_thread_path_off(tm
 
 async def test_migration_10_takes_what_earlier_erasures_left(tmp_path):
     """Users erased before /deletemydata took documents, comments and deliveries along."""
-    db = await Database.open(tmp_path / "db.sqlite3")
+    db = await SqliteDatabase.connect(tmp_path / "db.sqlite3")
     for number, path in migrations()[:9]:
         await db.conn.executescript(f"BEGIN IMMEDIATE;\n{path.read_text(encoding='utf-8')}\n"
                                     f"PRAGMA user_version = {number};\nCOMMIT;")
