@@ -76,10 +76,12 @@ class ThreadRepo:
         """Compare-and-set the owner (False: someone changed it first), with its history
         entry."""
         async with self.db.write() as conn:
-            cur = await conn.execute(
-                "UPDATE threads SET assignee_id = ? WHERE id = ? AND"
-                " (assignee_id = ? OR (assignee_id IS NULL AND ? IS NULL))",
-                (assignee_id, thread_id, expected, expected))
+            if expected is None:
+                cur = await conn.execute("UPDATE threads SET assignee_id = ? WHERE id = ? AND"
+                                         " assignee_id IS NULL", (assignee_id, thread_id))
+            else:
+                cur = await conn.execute("UPDATE threads SET assignee_id = ? WHERE id = ? AND"
+                                         " assignee_id = ?", (assignee_id, thread_id, expected))
             if cur.rowcount != 1:
                 return False
             await conn.execute(

@@ -172,19 +172,27 @@ async def _locked(db: Database, chat_id: int, order: list[str]) -> None:
 
 
 async def test_a_migration_merged_later_with_a_lower_number_still_runs(database, tmp_path):
-    """Parallel branches take blocks of numbers: 0021 may be applied before 0015 exists."""
+    """Parallel branches take blocks of numbers: 0030 may be applied before 0020 exists."""
     folder = tmp_path / "migrations"
     folder.mkdir()
-    for _, path in migrations():
-        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    # The project's migrations with the last one moved 10 up: its own number is then free
+    # and lower than the highest applied, as when a branch's block lands after a later one.
+    listed = migrations()
+    late = listed[-1][0]
+    applied = []
+    for number, path in listed:
+        moved = number + 10 if number == late else number
+        (folder / f"{moved:04d}{path.name[4:]}").write_text(path.read_text(encoding="utf-8"),
+                                                            encoding="utf-8")
+        applied.append(moved)
     db = await Database.open(database)
     try:
-        assert await db.migrate(folder) == [n for n, _ in migrations()]
+        assert await db.migrate(folder) == applied
         highest = await db.schema_version()
-        (folder / "0015_late.sql").write_text(
+        (folder / f"{late:04d}_late.sql").write_text(
             "CREATE TABLE late (id INTEGER PRIMARY KEY, note TEXT NOT NULL);\n"
             "INSERT INTO late (note) VALUES ('merged later');\n", encoding="utf-8")
-        assert await db.migrate(folder) == [15]
+        assert await db.migrate(folder) == [late]
         assert await db.migrate(folder) == []
         assert await db.scalar("SELECT count(*) FROM late") == 1
         assert await db.schema_version() == highest
