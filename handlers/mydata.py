@@ -51,6 +51,11 @@ async def collect(ctx: BotContext) -> dict[str, Any]:
          "rate_day": saved.rate_day.isoformat() if saved.rate_day else None,
          "application_id": saved.application_id, "estimate": to_data(saved.estimate)}
         for saved in await repos.estimates.of_user(user_id)]
+    data["messages_with_the_centre"] = [
+        {"application_id": thread.application_id,
+         "messages": [{"from": "you" if m.kind == "in" else "centre", "text": m.text,
+                       "file_type": m.file_type, "sent_at": m.at} for m in messages]}
+        for thread, messages in await repos.threads.of_user(user_id)]
     return data
 
 
@@ -79,7 +84,7 @@ def summary(tr: Translator, data: dict[str, Any], files: list[tuple[str | None, 
     user = data.get("user") or {}
     if user:
         lines.append(tr._("Profile: {name}, language {language}, since {date}",
-                          name=html.escape(str(user.get("first_name") or "—")),
+                          name=str(user.get("first_name") or "—"),
                           language=user.get("language") or "—",
                           date=when(user.get("first_seen"))))
     for consent in data.get("consents", []):
@@ -157,8 +162,8 @@ async def delete_my_data(update: Update, ctx: BotContext) -> None:
             + "\n" + "\n".join(f"• {html.escape(a.number or '')}: "
                                 f"{html.escape(a.certificate_number or '—')}" for a in issued))
     if others:
-        specific.append(tr._("<b>Anonymised:</b> {numbers}", numbers=html.escape(", ".join(
-            a.number or "" for a in others))))
+        specific.append(tr._("<b>Anonymised:</b> {numbers}", numbers=", ".join(
+            a.number or "" for a in others)))
     # What goes, what stays and why, before the user decides (storage erase_user does it).
     await send(update, ctx, ("\n\n".join(specific) + "\n\n" if specific else "") + tr._(
         "<b>Delete your data?</b>\n\n"

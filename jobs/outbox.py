@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,7 @@ from domain.outbox import (
     backoff,
 )
 from domain.quiet import next_allowed
+from i18n import strip_tags
 from jobs import digest
 from jobs.notice_texts import Message, prepare
 from services.container import Services
@@ -43,8 +45,12 @@ CAPTION = 1024
 
 
 def clip_caption(text: str) -> str:
-    """A caption is at most 1,024 characters (a long text under a file is cut)."""
-    return text if len(text) <= CAPTION - 24 else text[:CAPTION - 25] + "…"
+    """A caption is at most 1,024 characters of visible text. A longer one is cut as plain
+    text: cutting the HTML itself could split a tag or an entity (&amp;), which Telegram
+    refuses ("can't parse entities"), and the notice would be lost."""
+    if len(strip_tags(text)) <= CAPTION - 24:
+        return text
+    return html.escape(strip_tags(text)[:CAPTION - 25] + "…", quote=False)
 
 
 def _at(moment: datetime) -> int:

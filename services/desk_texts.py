@@ -7,7 +7,7 @@ from html import escape
 from domain.applications import Application
 from domain.threads import Thread, ThreadMessage
 from domain.users import User
-from i18n import Translator
+from i18n import Html, Translator
 from services import application_texts as render
 from services.container import Services
 from services.texts import clip
@@ -16,15 +16,16 @@ SHOWN = 12          # thread messages on one screen (the card stays one message)
 CLIP = 280          # characters of each message shown in a list
 
 
-def person_name(user: User | None, user_id: int | None = None) -> str:
-    """A staff member or applicant as colleagues know them: first name and @username."""
+def person_name(user: User | None, user_id: int | None = None) -> Html:
+    """A staff member or applicant as colleagues know them: first name and @username, as
+    HTML (escaped here, so tr._ takes it as is)."""
     if user is None:
-        return f"#{user_id}" if user_id else "—"
+        return Html(f"#{user_id}" if user_id else "—")
     name = escape(user.first_name or f"#{user.id}")
-    return f"{name} (@{escape(user.username)})" if user.username else name
+    return Html(f"{name} (@{escape(user.username)})" if user.username else name)
 
 
-async def name_of(services: Services, user_id: int | None) -> str:
+async def name_of(services: Services, user_id: int | None) -> Html:
     user = await services.repos.users.get(user_id) if user_id else None
     return person_name(user, user_id)
 
@@ -41,9 +42,9 @@ async def who_line(services: Services, tr: Translator, thread: Thread,
                    app: Application | None) -> str:
     """The applicant and the language replies reach them in; the case's owner."""
     applicant = await services.repos.users.get(thread.user_id) if thread.user_id else None
-    name = app.applicant_name if app and app.applicant_name else person_name(applicant,
-                                                                             thread.user_id)
-    lines = [tr._("Applicant: {name}, writes in {language}", name=escape(name),
+    name = Html(escape(app.applicant_name)) if app and app.applicant_name else \
+        person_name(applicant, thread.user_id)
+    lines = [tr._("Applicant: {name}, writes in {language}", name=name,
                   language=language_label(services, applicant.language if applicant else None))]
     owner = await name_of(services, thread.assignee_id) if thread.assignee_id else \
         tr._("nobody yet")
@@ -54,9 +55,9 @@ async def who_line(services: Services, tr: Translator, thread: Thread,
 async def message_line(services: Services, tr: Translator, message: ThreadMessage) -> str:
     when = render.local_time(tr, message.at)
     author = await name_of(services, message.author_id)
-    body = escape(clip(message.text, CLIP)) if message.text else ""
+    body = Html(escape(clip(message.text, CLIP)) if message.text else "")
     if message.file_id:
-        body = ("📎 " + body).strip()
+        body = Html(("📎 " + body).strip())
     if message.kind == "in":
         return tr._("{when} 👤 applicant: {text}", when=when, text=body)
     if message.kind == "out":
@@ -115,7 +116,7 @@ async def question_to_staff(services: Services, tr: Translator, thread: Thread,
 
 async def topic_line(services: Services, tr: Translator, message: ThreadMessage) -> str:
     """A message as the staff group's topic shows it."""
-    text = escape(message.text)
+    text = Html(escape(message.text))
     if message.kind == "in":
         return tr._("👤 Applicant: {text}", text=text)
     author = await name_of(services, message.author_id)

@@ -35,7 +35,9 @@ async def ask(services: Services, thread: Thread, author_id: int, text: str,
     """The applicant writes: the staff group's topic hears it, or (without a group) the
     case's owner, else every staff member."""
     now = services.clock.timestamp()
-    staff = [thread.assignee_id] if thread.assignee_id else await services.staff_ids()
+    everyone = await services.staff_ids()
+    # The case's owner while they are staff (a revoked owner hears nothing), else everyone.
+    staff = [thread.assignee_id] if thread.assignee_id in everyone else everyone
     # Only those who have opened the bot can be written to (a configured id may not have).
     staff = [s for s in staff if (user := await services.repos.users.get(s)) is not None
              and not user.blocked]

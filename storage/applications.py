@@ -151,7 +151,8 @@ class ApplicationRepo:
                 return False
             await conn.execute(
                 "INSERT INTO status_changes (application_id, from_status, to_status, actor_id,"
-                " comment, at) VALUES (?, 'inspection', 'inspection', ?, '', ?)",
+                " comment, at, event) VALUES (?, 'inspection', 'inspection', ?, '', ?,"
+                " 'rescheduled')",
                 (application_id, actor_id, now))
             await add_owed(conn, owed, now)
         return True
@@ -359,11 +360,13 @@ class ApplicationRepo:
 
     async def open_with_since(self) -> list[tuple[Application, int]]:
         """Open applications with the time each entered its current status (for deadlines),
-        the oldest first."""
+        the oldest first; history events (documents received, an inspection moved) do not
+        restart the clock."""
         marks = ", ".join("?" for _ in OPEN)
         rows = await self.db.fetchall(
             "SELECT a.*, coalesce((SELECT max(s.at) FROM status_changes s WHERE"
-            " s.application_id = a.id AND s.to_status = a.status), a.updated_at) AS since"
+            " s.application_id = a.id AND s.to_status = a.status AND s.event = ''),"
+            " a.updated_at) AS since"
             f" FROM applications a WHERE a.status IN ({marks}) ORDER BY since, a.id", OPEN)
         return [(_application(r), int(r["since"])) for r in rows]
 
@@ -386,7 +389,7 @@ class ApplicationRepo:
         rows = await self.db.fetchall(
             "SELECT s.application_id, s.to_status, s.actor_id, s.at, a.user_id"
             " FROM status_changes s JOIN applications a ON a.id = s.application_id"
-            " ORDER BY s.at, s.id")
+            " WHERE s.event = '' ORDER BY s.at, s.id")  # events (documents, moves) are not stays
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     async def counts(self) -> dict[str, int]:

@@ -102,6 +102,18 @@ class ThreadRepo:
             " ORDER BY id DESC LIMIT ?) newest ORDER BY id", (thread_id, limit))
         return [_message(r) for r in rows]
 
+    async def of_user(self, user_id: int) -> list[tuple[Thread, list[ThreadMessage]]]:
+        """The user's conversations with what they wrote and were told (/mydata; staff's
+        internal notes and desk events are not theirs to read)."""
+        found = []
+        for row in await self.db.fetchall("SELECT * FROM threads WHERE user_id = ? ORDER BY id",
+                                          (user_id,)):
+            messages = await self.db.fetchall(
+                "SELECT * FROM thread_messages WHERE thread_id = ? AND kind IN ('in', 'out')"
+                " ORDER BY id", (row["id"],))
+            found.append((_thread(row), [_message(m) for m in messages]))
+        return found
+
     async def count(self, thread_id: int) -> int:
         return await self.db.scalar("SELECT count(*) FROM thread_messages WHERE thread_id = ?"
                                     " AND kind IN ('in', 'out', 'note')", (thread_id,))

@@ -84,10 +84,11 @@ class UserRepo:
         return [r["id"] for r in rows]
 
     async def by_username(self, username: str) -> User | None:
-        """A user who has written to the bot, by their @username (any case)."""
-        row = await self.db.fetchone("SELECT * FROM users WHERE lower(username) = lower(?)",
-                                     (username,))
-        return _user(row) if row else None
+        """A user who has written to the bot, by their @username (any case); None when two
+        rows have it (a name given up and taken by someone else: only an id is sure)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM users WHERE lower(username) = lower(?) LIMIT 2", (username,))
+        return _user(rows[0]) if len(rows) == 1 else None
 
     async def language_of(self, user_id: int) -> str | None:
         row = await self.db.lookup("SELECT language FROM users WHERE id = ?", (user_id,))

@@ -34,12 +34,16 @@ async def ask_from_card(applicant: Person, text: str) -> None:
     await applicant.send(text)
 
 
+QUESTION = '我的文件已经上传了吗？<霍尔果斯 & "阿拉木图">'
+
+
 async def test_private_desk_question_and_answer_both_in_history(person, bot, client):
     applicant, case = await applicant_with_application(person, bot, "zh")
+    # Escaped once on the way to staff: they read the applicant's <, & and " as typed.
     staff = await staff_member(client)
-    await ask_from_card(applicant, "我的文件已经上传了吗？")
+    await ask_from_card(applicant, QUESTION)
     alert = await staff._collect()
-    assert "EV-2026-000001" in alert.text and "我的文件已经上传了吗？" in alert.text
+    assert "EV-2026-000001" in alert.text and QUESTION in alert.text
     assert "中文" in alert.text  # the applicant's language, before staff write
     replies = await staff.press("Ответить")
     assert "中文" in replies.text
@@ -50,14 +54,14 @@ async def test_private_desk_question_and_answer_both_in_history(person, bot, cli
     assert "认证中心" in answer.text  # the header in the applicant's language
     thread = await bot.runtime.repos.threads.by_key(f"a:{case.id}")
     messages = await bot.runtime.repos.threads.messages(thread.id)
-    assert [(m.kind, m.text) for m in messages] == [("in", "我的文件已经上传了吗？"),
+    assert [(m.kind, m.text) for m in messages] == [("in", QUESTION),
                                                     ("out", "Да, всё получено")]
     assert messages[1].author_id == staff.user_id
     assert thread.waiting_since is None
     card = await staff.send("/app EV-2026-000001")
     assert "中文" in card.text and "Переписка (2)" in " ".join(card.buttons())
     view = await staff.press("Переписка")
-    assert "我的文件已经上传了吗？" in view.text and "Да, всё получено" in view.text
+    assert QUESTION in view.text and "Да, всё получено" in view.text
 
 
 async def test_general_question_from_the_main_menu_with_a_file(person, bot, client):

@@ -471,10 +471,17 @@ async def test_mydata_and_deletemydata(person, client, bot):
     await user._collect()  # the broadcast itself
     await bot.runtime.repos.outbox.schedule(
         Owed(user.user_id, "guide", "g1", 10**10, {"payload": "ОТТС · M1"}), 1)
+    now = bot.clock.timestamp()
+    thread = await repos.threads.ensure(f"u:{user.user_id}", None, user.user_id, now)
+    await repos.threads.add(thread.id, "in", user.user_id, "Где мой номер?", now)
+    await repos.threads.add(thread.id, "note", 900002, "внутренняя заметка", now)
     replies = await user.send("/mydata")
     raw = await client.file(replies.events[-1]["file_id"])
     data = json.loads(raw)
     assert data["user"]["id"] == user.user_id
+    said = data["messages_with_the_centre"][0]["messages"]  # their words, not staff's notes
+    assert [(m["from"], m["text"]) for m in said] == [("you", "Где мой номер?")]
+    assert said[0]["sent_at"].endswith("+05:00")
     assert data["applications"][0]["vin"] == GOOD_VIN
     assert data["consents"][0]["version"] == "2026-12"
     assert "Айгерим Нурланова".encode() in raw  # real UTF-8, not \u escapes

@@ -36,6 +36,17 @@ async def test_user_touch_creates_then_refreshes(tmp_path):
     await repos.close()
 
 
+async def test_a_username_two_users_had_names_nobody(tmp_path):
+    """/grant @name must not pick one of two: a name given up and taken by someone else."""
+    repos = await Repos.open(tmp_path / "db.sqlite3")
+    await repos.users.touch(7, "Old", "ivan_cc", now=100)
+    only = await repos.users.by_username("Ivan_CC")
+    assert only is not None and only.id == 7
+    await repos.users.touch(8, "New", "Ivan_cc", now=200)
+    assert await repos.users.by_username("ivan_cc") is None
+    await repos.close()
+
+
 async def test_conversation_survives_reopening(tmp_path):
     path = tmp_path / "db.sqlite3"
     repos = await Repos.open(path)

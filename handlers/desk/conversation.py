@@ -9,6 +9,7 @@ st:al:<thread> pick a colleague, st:my my cases, st:u:<page> unanswered.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -247,7 +248,8 @@ async def assign_list(update: Update, ctx: BotContext) -> None:
     for staff_id in await ctx.services.staff_ids():
         name = await desk_texts.name_of(ctx.services, staff_id)
         mark = "✅ " if staff_id == owner else ""
-        rows.append([(clip(mark + name, 60), f"st:as:{thread.id}:{staff_id}:{owner}")])
+        rows.append([(clip(mark + html.unescape(name), 60),  # a label is plain text
+                       f"st:as:{thread.id}:{staff_id}:{owner}")])
     rows.append([(ctx.tr._("⬅️ Back"), f"st:th:{thread.id}")])
     await show(update, ctx, ctx.tr._("Assign the case to:"), keyboard(rows[:40]))
 

@@ -2,8 +2,6 @@
 number (IIN, BIN, passport, USCC) or phone; the results as buttons to their cards."""
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 
 from handlers.base import BotContext, named, send
@@ -26,7 +24,7 @@ async def find_command(update: Update, ctx: BotContext) -> None:
     found = await ctx.repos.applications.search(query[:64])
     if not found:
         await send(update, ctx, tr._("Nothing found for «{query}».",
-                                     query=escape(clip(query, 64))))
+                                     query=clip(query, 64)))
         return
     rows = [[(clip(f"{a.number} · {a.applicant_name or '—'} · {a.make or ''} {a.model or ''}"
                    f" · {render.status_label(tr, a.status)}", 60), f"st:v:{a.id}")]

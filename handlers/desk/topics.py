@@ -3,8 +3,6 @@ topic (made by the outbox sender on its first message). A message staff write in
 goes to the applicant; /note, /take and /release act on the case; nothing else is taken."""
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 from telegram.constants import ParseMode
 
@@ -85,4 +83,4 @@ async def command(ctx: BotContext, thread: Thread, topic_id: int, text: str) -> 
         await say(ctx, topic_id, tr._(
             "In this topic: a message goes to the applicant; /note TEXT saves an internal "
             "note; /take and /release change the owner. Unknown: {command}",
-            command=escape(clip(name, 32))))
+            command=clip(name, 32)))
