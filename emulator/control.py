@@ -110,7 +110,8 @@ class Control:
         if "voice" in body:
             stored = world.store_file(b"OggS voice", "voice.ogg", "audio/ogg", kind="voice")
             return {"voice": {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
-                              "duration": 2, "mime_type": "audio/ogg"}}
+                              "duration": 2, "mime_type": "audio/ogg"},
+                    **({"caption": body["caption"]} if body.get("caption") else {})}
         for kind in ("document", "photo"):
             if kind in body:
                 spec = body[kind]

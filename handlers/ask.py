@@ -66,7 +66,8 @@ async def on_write(update: Update, ctx: BotContext, step: AskStep, state: AskSta
     elif message.photo:
         file_id, file_type = message.photo[-1].file_id, "photo"
     text = " ".join((message.text or message.caption or "").split(" ")).strip()
-    if not text and file_id is None:
+    other_media = file_id is None and message.effective_attachment is not None
+    if other_media or (not text and file_id is None):  # a video or voice would arrive bare
         await send(update, ctx, tr._("Please send text, a photo or a document."))
         return
     app = await ctx.repos.applications.get_owned(state.app, ctx.user.id) if state.app else None

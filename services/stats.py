@@ -6,7 +6,7 @@ from domain import stats
 from domain.applications import OPEN
 from i18n import Translator
 from services import application_texts as render
-from services import charts, desk_texts, sla
+from services import desk_texts, sla
 from services.container import Services
 
 WEEKS = 8
@@ -42,6 +42,9 @@ async def text(services: Services, tr: Translator, figures: stats.Stats, overdue
 
 def chart(tr: Translator, figures: stats.Stats) -> tuple[bytes, list[str]]:
     """The PNG and, when the chart had to number the stages, their names in order."""
+    # matplotlib and numpy load on the first /stats, not with every instance (memory).
+    from services import charts
+
     stages = [s for s in OPEN if s in figures.stage_days]
     names = [render.status_label(tr, s) for s in stages]
     png = charts.chart_png(

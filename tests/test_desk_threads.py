@@ -265,3 +265,15 @@ async def test_non_staff_in_the_staff_group_reach_nobody(person, bot, client):
                       message_thread_id=events[0]["message_thread_id"])
     await group_events(client, after=events[-1]["seq"])
     assert (await applicant._collect(expect=0, timeout=1)).events == []
+
+
+async def test_a_voice_message_with_a_caption_is_refused_not_sent_bare(person, bot, client):
+    """Only text, photos and documents reach the centre: a voice message would arrive as
+    its caption alone, so it is refused and nothing is recorded."""
+    applicant, case = await applicant_with_application(person, bot, "ru")
+    await ask_from_card(applicant, "Первый вопрос")
+    replies = await applicant.send_content(voice=True, caption="послушайте")
+    assert "отправьте текст, фото или документ" in replies.text
+    thread = await bot.runtime.repos.threads.by_key(f"a:{case.id}")
+    texts = [m.text for m in await bot.runtime.repos.threads.messages(thread.id)]
+    assert "послушайте" not in texts

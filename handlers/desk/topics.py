@@ -54,7 +54,8 @@ async def in_topic(update: Update, ctx: BotContext) -> None:
         await say(ctx, topic_id, tr._("The applicant erased their data: nothing can reach "
                                       "them."))
         return
-    if not text and file_id is None:
+    if (not text and file_id is None) or \
+            (file_id is None and message.effective_attachment is not None):
         await say(ctx, topic_id, tr._("Please send text, a photo or a document."))
         return
     await threads.reply(ctx.services, thread, ctx.user.id,
