@@ -57,6 +57,17 @@ async def not_found(update: Update, ctx: BotContext) -> None:
     await answer(update, ctx, ctx.tr._("Conversation not found."), alert=True)
 
 
+async def pressed_thread(update: Update, ctx: BotContext
+                         ) -> tuple[Thread, Application | None] | None:
+    """The conversation a button names, its press answered; None (told) if it is gone."""
+    found = await load(ctx, int(ctx.matched()))
+    if found is None:
+        await not_found(update, ctx)
+        return None
+    await answer(update, ctx)
+    return found
+
+
 def owner_buttons(ctx: BotContext, thread: Thread) -> list[Button]:
     tr, me, owner = ctx.tr, ctx.user.id, thread.assignee_id or 0
     row: list[Button] = []
@@ -89,11 +100,9 @@ async def show_thread(update: Update, ctx: BotContext, thread: Thread,
 @named("desk:thread")
 @staff_only
 async def thread_view(update: Update, ctx: BotContext) -> None:
-    found = await load(ctx, int(ctx.matched()))
+    found = await pressed_thread(update, ctx)
     if found is None:
-        await not_found(update, ctx)
         return
-    await answer(update, ctx)
     if FLOW.at(ctx) is not None:  # "Cancel" on a reply or note lands here
         await flows.end(ctx)
     await show_thread(update, ctx, *found)
@@ -125,11 +134,9 @@ async def reply_start(update: Update, ctx: BotContext) -> None:
 @named("desk:note")
 @staff_only
 async def note_start(update: Update, ctx: BotContext) -> None:
-    found = await load(ctx, int(ctx.matched()))
+    found = await pressed_thread(update, ctx)
     if found is None:
-        await not_found(update, ctx)
         return
-    await answer(update, ctx)
     thread = found[0]
     await FLOW.go(ctx, MessageStep.NOTE, MessageState(thread.id))
     await send(update, ctx, ctx.tr._("🔒 Type an internal note: only staff see it, never the "
@@ -237,11 +244,9 @@ async def assign(update: Update, ctx: BotContext) -> None:
 @named("desk:assign-list")
 @staff_only
 async def assign_list(update: Update, ctx: BotContext) -> None:
-    found = await load(ctx, int(ctx.matched()))
+    found = await pressed_thread(update, ctx)
     if found is None:
-        await not_found(update, ctx)
         return
-    await answer(update, ctx)
     thread = found[0]
     owner = thread.assignee_id or 0
     rows: list[list[Button]] = []

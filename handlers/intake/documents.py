@@ -66,25 +66,25 @@ async def on_upload(update: Update, ctx: BotContext, step: IntakeStep, state: In
     await screens.document_screen(update, ctx, draft, state, how, note)
 
 
-@named("apply:skip")
-async def on_skip(update: Update, ctx: BotContext) -> None:
+async def _next_item(update: Update, ctx: BotContext) -> None:
+    """Past the item on screen: the next one without files."""
     pressed = await pressed_at(update, ctx, IntakeStep.DOCUMENTS)
     if pressed is None:
         return
     draft, state = pressed
     await navigate.next_document_step(update, ctx, draft, state.skipped + [state.doc or ""],
                                       after=state.doc)
+
+
+@named("apply:skip")
+async def on_skip(update: Update, ctx: BotContext) -> None:
+    await _next_item(update, ctx)
 
 
 @named("apply:done")
 async def on_done(update: Update, ctx: BotContext) -> None:
     """Done with the item on screen (it has files): the next one without files."""
-    pressed = await pressed_at(update, ctx, IntakeStep.DOCUMENTS)
-    if pressed is None:
-        return
-    draft, state = pressed
-    await navigate.next_document_step(update, ctx, draft, state.skipped + [state.doc or ""],
-                                      after=state.doc)
+    await _next_item(update, ctx)
 
 
 @named("apply:documents")
